@@ -1,0 +1,5 @@
+// Registers tsx's ESM hooks in this thread. Passed with --import, it runs in
+// every worker too (workers inherit execArgv), which `--import tsx` alone does
+// not do on Node 20.
+import { register } from 'tsx/esm/api';
+register();

@@ -1,0 +1,2 @@
+export * from './threading/index.js';
+export * from './shared/index.js';

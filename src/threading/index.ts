@@ -1,0 +1,15 @@
+export { Thread, currentThread, mainThread, enumerate, activeCount, setExcepthook, defaultExcepthook } from './thread.js';
+export type { ThreadOptions, ExceptHook, ExceptHookArgs } from './thread.js';
+export { Lock } from './lock.js';
+export { RLock } from './rlock.js';
+export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export { Event } from './event.js';
+export { Condition } from './condition.js';
+export type { ConditionOptions } from './condition.js';
+export { Barrier, BrokenBarrierError } from './barrier.js';
+export type { BarrierOptions } from './barrier.js';
+export { Guard } from './guard.js';
+export type { AcquireOptions, AcquireSyncOptions, WaitOptions, WaitSyncOptions } from './guard.js';
+export { tasks } from '../internal/task-ref.js';
+export type { TaskRef, TaskModule, Target } from '../internal/task-ref.js';
+export { WeftError, TimeoutError, StateError } from '../internal/errors.js';

@@ -1,0 +1,370 @@
+import { Worker, isMainThread, threadId, workerData } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
+import { encode } from '../internal/codec.js';
+import { StateError, describe } from '../internal/errors.js';
+import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
+import { toTaskSpec } from '../internal/task-ref.js';
+import { checkSignal, checkTimeout } from '../internal/validate.js';
+import * as registry from './registry.js';
+
+/** Options of a {@link Thread}. */
+export interface ThreadOptions<T extends Target> {
+  /** What the thread runs: a task reference (`tasks(url).name`) or a self-contained function. */
+  readonly target: T;
+  /** Arguments, copied by structured clone; shareables (locks, queues, values) arrive live. @default [] */
+  readonly args?: Readonly<Parameters<FunctionOf<T>>>;
+  /** The thread's name. @default `Thread-N` */
+  readonly name?: string;
+  /** A daemon thread never keeps the process alive. @default the creating thread's daemon flag (false on the main thread) */
+  readonly daemon?: boolean;
+  /** Node's worker resource limits for the thread's isolate. */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/** What {@link setExcepthook}'s hook receives, like Python's `threading.ExceptHookArgs`. */
+export interface ExceptHookArgs {
+  /** The error class's name, e.g. `TypeError`. */
+  readonly excType: string;
+  /** The error, rebuilt in this thread with the thread's message, stack and `code`. */
+  readonly excValue: Error;
+  /** The thread it escaped from. */
+  readonly thread: Thread;
+}
+
+/** Reports an error escaping a thread's target; see {@link setExcepthook}. */
+export type ExceptHook = (args: ExceptHookArgs) => void;
+
+/** Python's default: `Exception in thread NAME:` and the stack, on stderr. */
+export const defaultExcepthook: ExceptHook = ({ excValue, thread }) => {
+  process.stderr.write(`Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`);
+};
+
+let excepthook: ExceptHook = defaultExcepthook;
+
+/**
+ * Replaces the hook called (in the thread that started the thread) when an
+ * error escapes a thread's target. Python's `threading.excepthook = hook`.
+ *
+ * @returns The previous hook.
+ * @example
+ * ```ts
+ * const errors: Error[] = [];
+ * setExcepthook(({ excValue }) => errors.push(excValue));
+ * ```
+ */
+export function setExcepthook(hook: ExceptHook): ExceptHook {
+  if (typeof hook !== 'function') throw new TypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
+  const previous = excepthook;
+  excepthook = hook;
+  return previous;
+}
+
+let counter = 0;
+const children = new Map<number, Thread>();
+
+/** What a thread's entry receives in `workerData`. */
+export interface ThreadData {
+  readonly weftRegistry: SharedArrayBuffer;
+  readonly weftThread: {
+    readonly spec: TaskSpec;
+    readonly args: unknown;
+    readonly name: string;
+    readonly daemon: boolean;
+    readonly slot: number;
+  };
+}
+
+/** Message a thread's entry posts when the target fails. */
+export interface ThreadErrorMessage {
+  readonly type: 'weft.thread.error';
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly props: Record<string, unknown>;
+}
+
+/**
+ * A thread of control, running its target in its own worker thread: real
+ * parallelism, no GIL, and no shared globals (only shareables share memory).
+ * Python's `threading.Thread`.
+ *
+ * @example
+ * ```ts
+ * import { Thread, Lock, tasks } from 'weft/threading';
+ * const work = tasks<typeof import('./work.js')>(new URL('./work.js', import.meta.url));
+ * const lock = new Lock();
+ * const t = new Thread({ target: work.increment, args: [lock, 1000], name: 'adder' });
+ * t.start();
+ * await t.join();
+ * ```
+ */
+export class Thread<T extends Target = Target<AnyFunction>> {
+  #spec: TaskSpec | undefined;
+  #args: unknown[];
+  #name: string;
+  #daemon: boolean;
+  #resourceLimits: ResourceLimits | undefined;
+  #slot = -1;
+  #ident: number | undefined;
+  #started = false;
+  #worker: Worker | undefined;
+
+  constructor(options: ThreadOptions<T>) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`);
+    }
+    if ((options as unknown) === ATTACH) {
+      this.#spec = undefined;
+      this.#args = [];
+      this.#name = '';
+      this.#daemon = false;
+      this.#resourceLimits = undefined;
+      return;
+    }
+    const { target, args = [], name, daemon, resourceLimits } = options;
+    this.#spec = toTaskSpec(target, 'Thread `target`');
+    if (!Array.isArray(args)) throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
+    }
+    if (daemon !== undefined && typeof daemon !== 'boolean') {
+      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
+    }
+    this.#args = [...(args as unknown[])];
+    this.#name = name ?? `Thread-${++counter}`;
+    this.#daemon = daemon ?? currentThread().daemon;
+    this.#resourceLimits = resourceLimits;
+  }
+
+  /** @internal A view of a thread this object did not start (registry entry). */
+  static attach(entry: registry.ThreadEntry): Thread {
+    const t = new Thread(ATTACH as never);
+    t.#name = entry.name;
+    t.#daemon = entry.daemon;
+    t.#slot = entry.slot;
+    t.#ident = entry.ident;
+    t.#started = true;
+    return t;
+  }
+
+  /** The thread's name (settable before and after start, like Python; others see the start-time name). */
+  get name(): string {
+    return this.#name;
+  }
+  set name(value: string) {
+    if (typeof value !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
+    this.#name = value;
+  }
+
+  /** Whether the thread is a daemon; settable only before `start()`. */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+  set daemon(value: boolean) {
+    if (this.#started) throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');
+    if (typeof value !== 'boolean') throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
+    this.#daemon = value;
+  }
+
+  /** The thread's id (`worker_threads` threadId), once started; `undefined` before. */
+  get ident(): number | undefined {
+    return this.#ident;
+  }
+
+  /**
+   * Starts the thread. Call it at most once.
+   *
+   * @throws {StateError} `ERR_THREAD_STATE` when called twice.
+   */
+  start(): void {
+    if (this.#started) throw new StateError('ERR_THREAD_STATE', `Thread ${this.#name} can only be started once`);
+    const spec = this.#spec;
+    if (spec === undefined) throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
+    this.#started = true;
+    const slot = registry.claim(this.#name, this.#daemon);
+    this.#slot = slot;
+    const data: ThreadData = {
+      weftRegistry: registry.registryBuffer(),
+      weftThread: { spec, args: encode(this.#args), name: this.#name, daemon: this.#daemon, slot },
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(ENTRY, {
+        workerData: data,
+        name: this.#name,
+        ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
+      });
+    } catch (error) {
+      registry.markDone(slot, -1);
+      throw error;
+    }
+    const ident = worker.threadId;
+    this.#ident = ident;
+    this.#worker = worker;
+    registry.setIdent(slot, ident);
+    children.set(ident, this);
+    if (this.#daemon) worker.unref();
+    let reported = false;
+    worker.on('message', (message: unknown) => {
+      if (isErrorMessage(message)) {
+        reported = true;
+        this.#report(rebuildError(message));
+      }
+    });
+    worker.on('error', (error: Error) => {
+      if (!reported) this.#report(error);
+      reported = true;
+    });
+    worker.on('exit', () => {
+      registry.markDone(slot, ident);
+      children.delete(ident);
+      this.#worker = undefined;
+    });
+  }
+
+  #report(error: Error): void {
+    try {
+      excepthook({ excType: error.name, excValue: error, thread: this });
+    } catch (hookError) {
+      defaultExcepthook({ excType: error.name, excValue: error, thread: this });
+      process.stderr.write(`Exception in threading excepthook: ${String(hookError)}\n`);
+    }
+  }
+
+  /** True from the moment `start()` returns until the target has finished. */
+  isAlive(): boolean {
+    return this.#ident !== undefined && registry.isAlive(this.#slot, this.#ident);
+  }
+
+  /**
+   * Waits until the thread's target has finished, without blocking the event loop.
+   *
+   * @param options.timeout - Most ms to wait. @default Infinity
+   * @param options.signal - Aborts the wait (rejects with `signal.reason`); the thread runs on.
+   * @returns `true` if the thread finished, `false` on timeout.
+   * @throws {StateError} `ERR_THREAD_STATE` if the thread was not started.
+   */
+  async join(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const timeout = checkTimeout(options.timeout);
+    const signal = checkSignal(options.signal);
+    const ident = this.#joinable();
+    return registry.join(this.#slot, ident, timeout, signal);
+  }
+
+  /**
+   * Blocks the calling thread until the thread's target has finished.
+   *
+   * @remarks Blocking: on the main thread this stops the event loop, so
+   * messages and console output relayed from threads wait until it returns.
+   * @returns `true` if the thread finished, `false` on timeout.
+   */
+  joinSync(options: { timeout?: number } = {}): boolean {
+    const timeout = checkTimeout(options.timeout);
+    const ident = this.#joinable();
+    return registry.joinSync(this.#slot, ident, timeout);
+  }
+
+  #joinable(): number {
+    if (!this.#started || this.#ident === undefined) {
+      throw new StateError('ERR_THREAD_STATE', 'Cannot join a thread before it is started');
+    }
+    if (this.#ident === threadId && this.#slot === currentSlot) {
+      throw new StateError('ERR_THREAD_STATE', 'Cannot join the current thread');
+    }
+    return this.#ident;
+  }
+
+  /** `<Thread(name, started ident)>`, as Python prints it. */
+  toString(): string {
+    const state = !this.#started ? 'initial' : this.isAlive() ? 'started' : 'stopped';
+    return `<Thread(${this.#name}, ${state}${this.#ident === undefined ? '' : ` ${this.#ident}`}${this.#daemon ? ' daemon' : ''})>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+const ATTACH = Object.freeze({ target: undefined });
+const ENTRY = new URL(`./entry/thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
+function isErrorMessage(message: unknown): message is ThreadErrorMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'weft.thread.error';
+}
+
+function rebuildError(message: ThreadErrorMessage): Error {
+  const error = new Error(message.message);
+  Object.defineProperty(error, 'name', { value: message.name, configurable: true, writable: true });
+  error.stack = message.stack ?? `${message.name}: ${message.message}`;
+  Object.assign(error, message.props);
+  return error;
+}
+
+// This thread's own identity.
+const own = (workerData as Partial<ThreadData> | null)?.weftThread;
+const currentSlot = isMainThread ? 0 : (own?.slot ?? -1);
+let current: Thread | undefined;
+
+/**
+ * The thread this code runs in. In a thread weft did not start it is a
+ * `Dummy-<threadId>` view.
+ *
+ * @example
+ * ```ts
+ * console.log(`in ${currentThread().name}`);
+ * ```
+ */
+export function currentThread(): Thread {
+  if (current === undefined) {
+    if (isMainThread) current = mainThread();
+    else if (own !== undefined) {
+      current = Thread.attach({ slot: own.slot, ident: threadId, name: own.name, daemon: own.daemon });
+    } else {
+      current = Thread.attach({ slot: -1, ident: threadId, name: `Dummy-${threadId}`, daemon: true });
+    }
+  }
+  return current;
+}
+
+let main: Thread | undefined;
+
+/**
+ * The main thread (`MainThread`, ident 0), from any thread.
+ *
+ * @example
+ * ```ts
+ * currentThread() === mainThread(); // true on the main thread
+ * ```
+ */
+export function mainThread(): Thread {
+  return (main ??= Thread.attach({ slot: 0, ident: 0, name: 'MainThread', daemon: false }));
+}
+
+/**
+ * Every live thread weft knows of (started with `Thread`, from any thread, plus
+ * the main thread), like Python's `threading.enumerate()`.
+ *
+ * @example
+ * ```ts
+ * for (const t of enumerate()) console.log(t.name);
+ * ```
+ */
+export function enumerate(): Thread[] {
+  return registry.list().map((entry) => {
+    if (entry.slot === 0) return mainThread();
+    if (entry.slot === currentSlot && entry.ident === threadId) return currentThread();
+    return children.get(entry.ident) ?? Thread.attach(entry);
+  });
+}
+
+/**
+ * How many threads `enumerate()` would list.
+ *
+ * @example
+ * ```ts
+ * activeCount(); // 1 when only the main thread runs
+ * ```
+ */
+export function activeCount(): number {
+  return registry.list().length;
+}

@@ -52,7 +52,8 @@ export function describe(value: unknown): string {
   let shown: string;
   if (typeof value === 'string') shown = JSON.stringify(value);
   else if (typeof value === 'function') shown = `function ${value.name || '(anonymous)'}`;
-  else if (typeof value === 'object' && value !== null) shown = Object.prototype.toString.call(value);
+  else if (typeof value === 'object' && value !== null)
+    shown = Object.prototype.toString.call(value);
   else shown = String(value);
   return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
 }

@@ -29,7 +29,9 @@ export function compileInline(source: string): Fn {
   if (fn === undefined) {
     // Indirect eval: global scope, no access to this module's variables.
     // `__name` stands in for the helper esbuild-based loaders insert.
-    fn = (0, eval)(`(function () { var __name = function (f) { return f; }; return ${source}; })()`) as Fn;
+    fn = (0, eval)(
+      `(function () { var __name = function (f) { return f; }; return ${source}; })()`,
+    ) as Fn;
     compiled.set(source, fn);
   }
   return fn;
@@ -51,9 +53,11 @@ function ensureTypeScriptLoader(moduleUrl: string): Promise<void> {
       } catch {
         continue;
       }
-      const exports = (JSON.parse(readFileSync(pkg, 'utf8')) as {
-        exports: Record<string, { import: { default: string } }>;
-      }).exports;
+      const exports = (
+        JSON.parse(readFileSync(pkg, 'utf8')) as {
+          exports: Record<string, { import: { default: string } }>;
+        }
+      ).exports;
       const entry = exports['./esm/api']?.import.default;
       if (entry === undefined) continue;
       const api = (await import(pathToFileURL(join(dirname(pkg), entry)).href)) as {

@@ -5,6 +5,8 @@
 // checked here, in the sending thread, where the mistake can be named.
 
 import { createRequire } from 'node:module';
+import type * as Acorn from 'acorn';
+import type * as EslintScope from 'eslint-scope';
 import { describe } from './errors.js';
 
 /** Any function a task may be. */
@@ -74,7 +76,7 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
       if (typeof name !== 'string' || name === 'then') return undefined;
       let ref = cache.get(name);
       if (ref === undefined) {
-        ref = Object.freeze({ kind: 'weft.task', module: href, name }) as TaskRef;
+        ref = Object.freeze({ kind: 'weft.task', module: href, name });
         cache.set(name, ref);
       }
       return ref;
@@ -84,7 +86,9 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
 
 export function isTaskRef(value: unknown): value is TaskRef {
   return (
-    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'weft.task'
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'weft.task'
   );
 }
 
@@ -96,7 +100,8 @@ export function isTaskRef(value: unknown): value is TaskRef {
  */
 export function toTaskSpec(target: unknown, role: string): TaskSpec {
   if (isTaskRef(target)) return { module: target.module, name: target.name };
-  if (typeof target === 'function') return { source: inlineSource(target, role), name: target.name };
+  if (typeof target === 'function')
+    return { source: inlineSource(target, role), name: target.name };
   throw new TypeError(
     `Expected ${role} to be a task reference (tasks(url).name) or a function, got ${describe(target)}`,
   );
@@ -120,10 +125,10 @@ function inlineSource(fn: object, role: string): string {
   if (text.startsWith('class')) {
     throw new TypeError(`${label} is a class; pass a function`);
   }
-  const acorn = require('acorn') as typeof import('acorn');
-  const scope = require('eslint-scope') as typeof import('eslint-scope');
+  const acorn = require('acorn') as typeof Acorn;
+  const scope = require('eslint-scope') as typeof EslintScope;
   let expression = `(${text})`;
-  let ast: import('acorn').Program;
+  let ast: Acorn.Program;
   try {
     ast = acorn.parse(expression, { ecmaVersion: 'latest', ranges: true });
   } catch {
@@ -132,7 +137,9 @@ function inlineSource(fn: object, role: string): string {
     try {
       ast = acorn.parse(expression, { ecmaVersion: 'latest', ranges: true });
     } catch (cause) {
-      throw new TypeError(`${label}: its source cannot be parsed to send it to a thread`, { cause });
+      throw new TypeError(`${label}: its source cannot be parsed to send it to a thread`, {
+        cause,
+      });
     }
   }
   const manager = scope.analyze(ast as never, { ecmaVersion: 2022 });

@@ -11,7 +11,9 @@ export const TIMEOUT_MAX = 2 ** 31 - 1;
 export function checkTimeout(timeout: unknown, name = 'timeout'): number {
   if (timeout === undefined || timeout === Infinity) return Infinity;
   if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`Expected \`${name}\` to be a number of milliseconds, got ${describe(timeout)}`);
+    throw new TypeError(
+      `Expected \`${name}\` to be a number of milliseconds, got ${describe(timeout)}`,
+    );
   }
   if (timeout < 0) {
     throw new RangeError(`Expected \`${name}\` to be >= 0, got ${describe(timeout)}`);
@@ -26,7 +28,9 @@ export function checkAcquire(blocking: unknown, timeout: unknown): number {
   }
   if (blocking === false) {
     if (timeout !== undefined) {
-      throw new RangeError(`A \`timeout\` cannot be given with \`blocking: false\`, got ${describe(timeout)}`);
+      throw new RangeError(
+        `A \`timeout\` cannot be given with \`blocking: false\`, got ${describe(timeout)}`,
+      );
     }
     return 0;
   }
@@ -43,7 +47,12 @@ export function checkSignal(signal: unknown): AbortSignal | undefined {
 }
 
 /** Validates an integer within [min, max]. */
-export function checkInt(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function checkInt(
+  value: unknown,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
     throw new (typeof value === 'number' && Number.isInteger(value) ? RangeError : TypeError)(

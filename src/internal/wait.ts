@@ -26,8 +26,18 @@ export function remaining(deadline: number): number {
 }
 
 /** Blocks the calling thread while `i32[index] === expected`, at most `timeout` ms. */
-export function waitSync(i32: Int32Array, index: number, expected: number, timeout: number): WaitResult {
-  return Atomics.wait(i32, index, expected, timeout === Infinity ? undefined : Math.max(0, timeout));
+export function waitSync(
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeout: number,
+): WaitResult {
+  return Atomics.wait(
+    i32,
+    index,
+    expected,
+    timeout === Infinity ? undefined : Math.max(0, timeout),
+  );
 }
 
 /**
@@ -43,7 +53,12 @@ export function waitAsync(
   signal?: AbortSignal,
 ): WaitResult | Promise<WaitResult> {
   signal?.throwIfAborted();
-  const r = Atomics.waitAsync(i32, index, expected, timeout === Infinity ? undefined : Math.max(0, timeout));
+  const r = Atomics.waitAsync(
+    i32,
+    index,
+    expected,
+    timeout === Infinity ? undefined : Math.max(0, timeout),
+  );
   if (!r.async) return r.value;
   keepalive.hold();
   if (signal === undefined) return r.value.then(settled);
@@ -54,19 +69,17 @@ export function waitAsync(
       done = true;
       keepalive.release();
       Atomics.notify(i32, index);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the signal's reason, as given
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    r.value.then(
-      (value) => {
-        if (done) return;
-        done = true;
-        signal.removeEventListener('abort', onAbort);
-        keepalive.release();
-        resolve(value);
-      },
-      /* c8 ignore next */ reject,
-    );
+    r.value.then((value) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      keepalive.release();
+      resolve(value);
+    }, /* c8 ignore next */ reject);
   });
 }
 

@@ -38,19 +38,27 @@ export abstract class Cells<T extends ElementType> {
     this.#type = type;
     if ('buffer' in options) {
       if (!(options.buffer instanceof SharedArrayBuffer)) {
-        throw new StateError('ERR_SHAREABLE_INVALID', 'Cannot rebuild shared cells from this buffer');
+        throw new StateError(
+          'ERR_SHAREABLE_INVALID',
+          'Cannot rebuild shared cells from this buffer',
+        );
       }
       this.#array = info.make(options.buffer) as TypedArrayOf<T>;
       this.#lock = options.lock;
     } else {
       const n = length ?? 1;
-      this.#array = info.make(new SharedArrayBuffer(Math.max(1, n) * info.bytes)) as TypedArrayOf<T>;
+      this.#array = info.make(
+        new SharedArrayBuffer(Math.max(1, n) * info.bytes),
+      ) as TypedArrayOf<T>;
       if (n === 0) this.#array = this.#array.subarray(0, 0) as TypedArrayOf<T>;
       const lock = options.lock ?? true;
       if (lock === true) this.#lock = new RLock();
       else if (lock === false) this.#lock = undefined;
       else if (lock instanceof Lock || lock instanceof RLock) this.#lock = lock;
-      else throw new TypeError(`Expected \`lock\` to be a boolean, a Lock or an RLock, got ${describe(lock)}`);
+      else
+        throw new TypeError(
+          `Expected \`lock\` to be a boolean, a Lock or an RLock, got ${describe(lock)}`,
+        );
     }
     this.#atomic = info.integer;
   }
@@ -80,18 +88,23 @@ export abstract class Cells<T extends ElementType> {
    * @throws {StateError} `ERR_NO_LOCK` when created with `{ lock: false }`.
    */
   getLock(): Lock | RLock {
-    if (this.#lock === undefined) throw new StateError('ERR_NO_LOCK', 'Created with `lock: false`: there is no lock');
+    if (this.#lock === undefined)
+      throw new StateError('ERR_NO_LOCK', 'Created with `lock: false`: there is no lock');
     return this.#lock;
   }
 
   protected check(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.#array.length) {
-      throw new RangeError(`Expected \`index\` to be an integer from 0 to ${this.#array.length - 1}, got ${describe(index)}`);
+      throw new RangeError(
+        `Expected \`index\` to be an integer from 0 to ${this.#array.length - 1}, got ${describe(index)}`,
+      );
     }
   }
 
   protected read(index: number): ElementValue<T> {
-    return (this.#atomic ? Atomics.load(this.#array as Atomic, index) : this.#array[index]) as ElementValue<T>;
+    return (
+      this.#atomic ? Atomics.load(this.#array as Atomic, index) : this.#array[index]
+    ) as ElementValue<T>;
   }
 
   protected write(index: number, value: ElementValue<T>): void {
@@ -107,11 +120,20 @@ export abstract class Cells<T extends ElementType> {
     return Atomics.add(this.#array as Atomic, index, delta as never) as ElementValue<T>;
   }
 
-  protected atomicCompareExchange(index: number, expected: ElementValue<T>, replacement: ElementValue<T>): ElementValue<T> {
+  protected atomicCompareExchange(
+    index: number,
+    expected: ElementValue<T>,
+    replacement: ElementValue<T>,
+  ): ElementValue<T> {
     const info = typeInfo(this.#type);
     checkAtomic(info, 'compareExchange');
     checkElement(info, expected, 'expected');
     checkElement(info, replacement, 'replacement');
-    return Atomics.compareExchange(this.#array as Atomic, index, expected as never, replacement as never) as ElementValue<T>;
+    return Atomics.compareExchange(
+      this.#array as Atomic,
+      index,
+      expected as never,
+      replacement as never,
+    ) as ElementValue<T>;
   }
 }

@@ -17,12 +17,19 @@ import type { ElementType, ElementValue } from './types.js';
  * arr.array.fill(0);            // the typed-array view
  * ```
  */
-export class SharedArray<T extends ElementType = ElementType> extends Cells<T> implements Shareable, Iterable<ElementValue<T>> {
+export class SharedArray<T extends ElementType = ElementType>
+  extends Cells<T>
+  implements Shareable, Iterable<ElementValue<T>>
+{
   /**
    * @param type - A typecode (`'i'`, `'d'`, …) or a name (`'int32'`, `'float64'`, …).
    * @param lengthOrValues - The length (elements start at 0) or the initial elements.
    */
-  constructor(type: T, lengthOrValues: number | Iterable<ElementValue<T>>, options: SharedOptions = {}) {
+  constructor(
+    type: T,
+    lengthOrValues: number | Iterable<ElementValue<T>>,
+    options: SharedOptions = {},
+  ) {
     const state = restoring;
     restoring = undefined;
     let values: ElementValue<T>[] | undefined;
@@ -30,14 +37,22 @@ export class SharedArray<T extends ElementType = ElementType> extends Cells<T> i
     if (state !== undefined) length = 0;
     else if (typeof lengthOrValues === 'number') {
       if (!Number.isInteger(lengthOrValues) || lengthOrValues < 0) {
-        throw new RangeError(`Expected \`length\` to be an integer >= 0, got ${describe(lengthOrValues)}`);
+        throw new RangeError(
+          `Expected \`length\` to be an integer >= 0, got ${describe(lengthOrValues)}`,
+        );
       }
       length = lengthOrValues;
-    } else if (lengthOrValues !== null && typeof lengthOrValues === 'object' && Symbol.iterator in lengthOrValues) {
+    } else if (
+      lengthOrValues !== null &&
+      typeof lengthOrValues === 'object' &&
+      Symbol.iterator in lengthOrValues
+    ) {
       values = [...lengthOrValues];
       length = values.length;
     } else {
-      throw new TypeError(`Expected \`lengthOrValues\` to be a length or an iterable of values, got ${describe(lengthOrValues)}`);
+      throw new TypeError(
+        `Expected \`lengthOrValues\` to be a length or an iterable of values, got ${describe(lengthOrValues)}`,
+      );
     }
     super(type, length, state ?? options);
     values?.forEach((v, i) => this.write(i, v));
@@ -78,7 +93,11 @@ export class SharedArray<T extends ElementType = ElementType> extends Cells<T> i
   }
 
   /** Atomic compare-and-exchange on element `index` (integer types); returns the value found. */
-  compareExchange(index: number, expected: ElementValue<T>, replacement: ElementValue<T>): ElementValue<T> {
+  compareExchange(
+    index: number,
+    expected: ElementValue<T>,
+    replacement: ElementValue<T>,
+  ): ElementValue<T> {
     this.check(index);
     return this.atomicCompareExchange(index, expected, replacement);
   }

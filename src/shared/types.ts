@@ -20,7 +20,9 @@ export type TypeName =
 export type ElementType = TypeCode | TypeName;
 
 /** The JS value an element type holds: `bigint` for the 64-bit integers, else `number`. */
-export type ElementValue<T extends ElementType> = T extends 'q' | 'Q' | 'int64' | 'uint64' ? bigint : number;
+export type ElementValue<T extends ElementType> = T extends 'q' | 'Q' | 'int64' | 'uint64'
+  ? bigint
+  : number;
 
 type AnyTypedArray =
   | Int8Array
@@ -68,13 +70,55 @@ const table: TypeInfo[] = [
   { name: 'int8', code: 'b', make: (b) => new Int8Array(b), bytes: 1, integer: true, big: false },
   { name: 'uint8', code: 'B', make: (b) => new Uint8Array(b), bytes: 1, integer: true, big: false },
   { name: 'int16', code: 'h', make: (b) => new Int16Array(b), bytes: 2, integer: true, big: false },
-  { name: 'uint16', code: 'H', make: (b) => new Uint16Array(b), bytes: 2, integer: true, big: false },
+  {
+    name: 'uint16',
+    code: 'H',
+    make: (b) => new Uint16Array(b),
+    bytes: 2,
+    integer: true,
+    big: false,
+  },
   { name: 'int32', code: 'i', make: (b) => new Int32Array(b), bytes: 4, integer: true, big: false },
-  { name: 'uint32', code: 'I', make: (b) => new Uint32Array(b), bytes: 4, integer: true, big: false },
-  { name: 'int64', code: 'q', make: (b) => new BigInt64Array(b), bytes: 8, integer: true, big: true },
-  { name: 'uint64', code: 'Q', make: (b) => new BigUint64Array(b), bytes: 8, integer: true, big: true },
-  { name: 'float32', code: 'f', make: (b) => new Float32Array(b), bytes: 4, integer: false, big: false },
-  { name: 'float64', code: 'd', make: (b) => new Float64Array(b), bytes: 8, integer: false, big: false },
+  {
+    name: 'uint32',
+    code: 'I',
+    make: (b) => new Uint32Array(b),
+    bytes: 4,
+    integer: true,
+    big: false,
+  },
+  {
+    name: 'int64',
+    code: 'q',
+    make: (b) => new BigInt64Array(b),
+    bytes: 8,
+    integer: true,
+    big: true,
+  },
+  {
+    name: 'uint64',
+    code: 'Q',
+    make: (b) => new BigUint64Array(b),
+    bytes: 8,
+    integer: true,
+    big: true,
+  },
+  {
+    name: 'float32',
+    code: 'f',
+    make: (b) => new Float32Array(b),
+    bytes: 4,
+    integer: false,
+    big: false,
+  },
+  {
+    name: 'float64',
+    code: 'd',
+    make: (b) => new Float64Array(b),
+    bytes: 8,
+    integer: false,
+    big: false,
+  },
 ];
 
 const byKey = new Map<string, TypeInfo>();
@@ -97,7 +141,9 @@ export function typeInfo(type: unknown): TypeInfo {
 /** Checks a value fits the element type's JS kind. */
 export function checkElement(info: TypeInfo, value: unknown, name: string): void {
   if (info.big ? typeof value !== 'bigint' : typeof value !== 'number') {
-    throw new TypeError(`Expected \`${name}\` to be a ${info.big ? 'bigint' : 'number'} for ${info.name}, got ${describe(value)}`);
+    throw new TypeError(
+      `Expected \`${name}\` to be a ${info.big ? 'bigint' : 'number'} for ${info.name}, got ${describe(value)}`,
+    );
   }
 }
 

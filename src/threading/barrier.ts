@@ -92,7 +92,8 @@ export class Barrier implements Shareable {
     } else {
       checkInt(parties, 'parties', 1, 2 ** 31 - 1);
       this.#timeout = checkTimeout(options.timeout);
-      this.#spec = options.action === undefined ? undefined : toTaskSpec(options.action, 'Barrier `action`');
+      this.#spec =
+        options.action === undefined ? undefined : toTaskSpec(options.action, 'Barrier `action`');
       this.#i32 = allocate(Tag.Barrier, WORDS);
       this.#i32[PARTIES] = parties;
       if (typeof options.action === 'function') this.#action = options.action;
@@ -256,7 +257,10 @@ export class Barrier implements Shareable {
   waitSync(options?: WaitSyncOptions): number {
     const timeout = this.#timeoutOf(options);
     if (this.#spec !== undefined && this.#action === undefined) {
-      throw new StateError('ERR_BARRIER_NOT_READY', "The barrier's action has not loaded in this thread yet; await barrier.ready() first");
+      throw new StateError(
+        'ERR_BARRIER_NOT_READY',
+        "The barrier's action has not loaded in this thread yet; await barrier.ready() first",
+      );
     }
     const deadline = deadlineOf(timeout);
     const i32 = this.#i32;

@@ -4,7 +4,13 @@ import { describe, StateError } from '../internal/errors.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
-import type { AcquireOptions, AcquireSyncOptions, Guard, WaitOptions, WaitSyncOptions } from './guard.js';
+import type {
+  AcquireOptions,
+  AcquireSyncOptions,
+  Guard,
+  WaitOptions,
+  WaitSyncOptions,
+} from './guard.js';
 import { holdAsync, holdSync } from './guard.js';
 import { Lock } from './lock.js';
 import type { RLockSaved } from './rlock.js';
@@ -113,7 +119,10 @@ export class Condition implements Shareable {
 
   #check(what: string): void {
     if (!this.#owned()) {
-      throw new StateError('ERR_CONDITION_NOT_OWNED', `Cannot ${what} on a Condition whose lock is not held`);
+      throw new StateError(
+        'ERR_CONDITION_NOT_OWNED',
+        `Cannot ${what} on a Condition whose lock is not held`,
+      );
     }
   }
 
@@ -122,7 +131,10 @@ export class Condition implements Shareable {
     const capacity = i32[CAPACITY]!;
     const length = i32[LENGTH]!;
     if (length >= capacity) {
-      throw new StateError('ERR_TOO_MANY_WAITERS', `More than ${capacity} waiters on one Condition (see maxWaiters)`);
+      throw new StateError(
+        'ERR_TOO_MANY_WAITERS',
+        `More than ${capacity} waiters on one Condition (see maxWaiters)`,
+      );
     }
     const slots = HEADER + capacity;
     let slot = 0;
@@ -279,7 +291,7 @@ export class Condition implements Shareable {
 
   /** Wakes every waiter. The caller must hold the lock. */
   notifyAll(): void {
-    this.notify(this.#i32[CAPACITY]!);
+    this.notify(this.#i32[CAPACITY]);
   }
 
   toString(): string {

@@ -1,4 +1,12 @@
-export { Thread, currentThread, mainThread, enumerate, activeCount, setExcepthook, defaultExcepthook } from './thread.js';
+export {
+  Thread,
+  currentThread,
+  mainThread,
+  enumerate,
+  activeCount,
+  setExcepthook,
+  defaultExcepthook,
+} from './thread.js';
 export type { ThreadOptions, ExceptHook, ExceptHookArgs } from './thread.js';
 export { Lock } from './lock.js';
 export { RLock } from './rlock.js';

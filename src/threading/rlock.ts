@@ -86,7 +86,8 @@ export class RLock implements Shareable {
    * @throws {RangeError} negative timeout, or timeout with `blocking: false`.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const timeout = options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
     const scope = currentScope();
     if (this.#reenter(scope) || this.#tryTake(scope)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
@@ -100,7 +101,8 @@ export class RLock implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    const timeout = options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
     const scope = currentScope();
     if (this.#reenter(scope) || this.#tryTake(scope)) return true;
     if (timeout === 0) return false;
@@ -113,7 +115,11 @@ export class RLock implements Shareable {
     }
   }
 
-  async #acquireAsync(scope: number, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
+  async #acquireAsync(
+    scope: number,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (this.#take(scope)) return true;
@@ -180,7 +186,10 @@ export class RLock implements Shareable {
    */
   release(): void {
     if (!this.#owns(currentScope())) {
-      throw new StateError('ERR_RLOCK_NOT_OWNED', 'Cannot release an RLock that this thread (or scope) does not own');
+      throw new StateError(
+        'ERR_RLOCK_NOT_OWNED',
+        'Cannot release an RLock that this thread (or scope) does not own',
+      );
     }
     const i32 = this.#i32;
     if (--i32[COUNT]! === 0) this.#unlock();
@@ -203,7 +212,8 @@ export class RLock implements Shareable {
    * @throws {TimeoutError} when `timeout` passes before the lock is acquired.
    */
   withLock<R>(fn: () => R | Promise<R>, options?: AcquireOptions): Promise<R> {
-    if (typeof fn !== 'function') throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+    if (typeof fn !== 'function')
+      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     const chain = scopes.getStore() ?? [];
     const owner = Atomics.load(this.#i32, OWNER) === threadId ? this.#i32[SCOPE]! : NONE;
     // Already held by this scope chain: plain re-entry.
@@ -251,7 +261,10 @@ export class RLock implements Shareable {
   /** @internal Condition.wait: fully release, returning what restores it. */
   _releaseSave(): RLockSaved {
     if (!this.isOwned()) {
-      throw new StateError('ERR_RLOCK_NOT_OWNED', 'Cannot release an RLock that this thread (or scope) does not own');
+      throw new StateError(
+        'ERR_RLOCK_NOT_OWNED',
+        'Cannot release an RLock that this thread (or scope) does not own',
+      );
     }
     const saved = { count: this.#i32[COUNT]!, scope: this.#i32[SCOPE]! };
     this.#unlock();
@@ -273,7 +286,9 @@ export class RLock implements Shareable {
 
   toString(): string {
     const owner = Atomics.load(this.#i32, OWNER);
-    return this.locked() ? `<locked RLock owner=${owner} count=${this.#i32[COUNT]}>` : '<unlocked RLock>';
+    return this.locked()
+      ? `<locked RLock owner=${owner} count=${this.#i32[COUNT]}>`
+      : '<unlocked RLock>';
   }
 }
 

@@ -72,7 +72,7 @@ export class Semaphore implements Shareable {
 
   #tryTake(): boolean {
     const i32 = this.#i32;
-    for (let v = Atomics.load(i32, VALUE); v > 0; ) {
+    for (let v = Atomics.load(i32, VALUE); v > 0;) {
       const seen = Atomics.compareExchange(i32, VALUE, v, v - 1);
       if (seen === v) return true;
       v = seen;
@@ -88,7 +88,8 @@ export class Semaphore implements Shareable {
    * @remarks Cancellation: an aborted acquire takes no permit.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const timeout = options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
     if (this.#tryTake()) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
     return this.#acquireAsync(timeout, checkSignal(options?.signal));
@@ -117,7 +118,8 @@ export class Semaphore implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    const timeout = options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
     if (this.#tryTake()) return true;
     if (timeout === 0) return false;
     const i32 = this.#i32;
@@ -146,9 +148,12 @@ export class Semaphore implements Shareable {
     const i32 = this.#i32;
     const bound = i32[BOUND]!;
     if (bound >= 0) {
-      for (let v = Atomics.load(i32, VALUE); ; ) {
+      for (let v = Atomics.load(i32, VALUE); ;) {
         if (v + n > bound) {
-          throw new StateError('ERR_SEMAPHORE_OVERRELEASED', 'BoundedSemaphore released too many times');
+          throw new StateError(
+            'ERR_SEMAPHORE_OVERRELEASED',
+            'BoundedSemaphore released too many times',
+          );
         }
         const seen = Atomics.compareExchange(i32, VALUE, v, v + n);
         if (seen === v) break;

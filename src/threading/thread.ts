@@ -36,7 +36,9 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
 
 /** Python's default: `Exception in thread NAME:` and the stack, on stderr. */
 export const defaultExcepthook: ExceptHook = ({ excValue, thread }) => {
-  process.stderr.write(`Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`);
+  process.stderr.write(
+    `Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`,
+  );
 };
 
 let excepthook: ExceptHook = defaultExcepthook;
@@ -53,7 +55,8 @@ let excepthook: ExceptHook = defaultExcepthook;
  * ```
  */
 export function setExcepthook(hook: ExceptHook): ExceptHook {
-  if (typeof hook !== 'function') throw new TypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
+  if (typeof hook !== 'function')
+    throw new TypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
   const previous = excepthook;
   excepthook = hook;
   return previous;
@@ -107,11 +110,12 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   #slot = -1;
   #ident: number | undefined;
   #started = false;
-  #worker: Worker | undefined;
 
   constructor(options: ThreadOptions<T>) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`);
+      throw new TypeError(
+        `Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`,
+      );
     }
     if ((options as unknown) === ATTACH) {
       this.#spec = undefined;
@@ -123,7 +127,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     }
     const { target, args = [], name, daemon, resourceLimits } = options;
     this.#spec = toTaskSpec(target, 'Thread `target`');
-    if (!Array.isArray(args)) throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+    if (!Array.isArray(args))
+      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     if (name !== undefined && typeof name !== 'string') {
       throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     }
@@ -152,7 +157,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     return this.#name;
   }
   set name(value: string) {
-    if (typeof value !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
+    if (typeof value !== 'string')
+      throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
     this.#name = value;
   }
 
@@ -161,8 +167,10 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     return this.#daemon;
   }
   set daemon(value: boolean) {
-    if (this.#started) throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');
-    if (typeof value !== 'boolean') throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
+    if (this.#started)
+      throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');
+    if (typeof value !== 'boolean')
+      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
     this.#daemon = value;
   }
 
@@ -177,9 +185,11 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * @throws {StateError} `ERR_THREAD_STATE` when called twice.
    */
   start(): void {
-    if (this.#started) throw new StateError('ERR_THREAD_STATE', `Thread ${this.#name} can only be started once`);
+    if (this.#started)
+      throw new StateError('ERR_THREAD_STATE', `Thread ${this.#name} can only be started once`);
     const spec = this.#spec;
-    if (spec === undefined) throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
+    if (spec === undefined)
+      throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
     this.#started = true;
     const slot = registry.claim(this.#name, this.#daemon);
     this.#slot = slot;
@@ -200,10 +210,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     }
     const ident = worker.threadId;
     this.#ident = ident;
-    this.#worker = worker;
     registry.setIdent(slot, ident);
     children.set(ident, this);
-    if (this.#daemon) worker.unref();
     let reported = false;
     worker.on('message', (message: unknown) => {
       if (isErrorMessage(message)) {
@@ -218,8 +226,9 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     worker.on('exit', () => {
       registry.markDone(slot, ident);
       children.delete(ident);
-      this.#worker = undefined;
     });
+    // After the listeners: attaching a 'message' listener refs the worker again.
+    if (this.#daemon) worker.unref();
   }
 
   #report(error: Error): void {
@@ -286,10 +295,17 @@ export class Thread<T extends Target = Target<AnyFunction>> {
 }
 
 const ATTACH = Object.freeze({ target: undefined });
-const ENTRY = new URL(`./entry/thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+const ENTRY = new URL(
+  `./entry/thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
+  import.meta.url,
+);
 
 function isErrorMessage(message: unknown): message is ThreadErrorMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'weft.thread.error';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'weft.thread.error'
+  );
 }
 
 function rebuildError(message: ThreadErrorMessage): Error {
@@ -318,9 +334,19 @@ export function currentThread(): Thread {
   if (current === undefined) {
     if (isMainThread) current = mainThread();
     else if (own !== undefined) {
-      current = Thread.attach({ slot: own.slot, ident: threadId, name: own.name, daemon: own.daemon });
+      current = Thread.attach({
+        slot: own.slot,
+        ident: threadId,
+        name: own.name,
+        daemon: own.daemon,
+      });
     } else {
-      current = Thread.attach({ slot: -1, ident: threadId, name: `Dummy-${threadId}`, daemon: true });
+      current = Thread.attach({
+        slot: -1,
+        ident: threadId,
+        name: `Dummy-${threadId}`,
+        daemon: true,
+      });
     }
   }
   return current;

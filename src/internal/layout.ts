@@ -13,6 +13,7 @@ export const Tag = {
   Barrier: 0x5746_4c06,
   Value: 0x5746_4c07,
   Registry: 0x5746_4c08,
+  Queue: 0x5746_4c09,
 } as const;
 
 /** A fresh zeroed shared Int32Array of `words` words whose word 0 is `tag`. */

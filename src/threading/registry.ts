@@ -3,7 +3,8 @@
 // work from any thread for any thread, and owned locks can tell whether their
 // owner is still alive.
 //
-// Layout (Int32 words): [TAG, capacity] then `capacity` slots of SLOT words:
+// Layout (Int32 words): [TAG, capacity, directoryState, directoryReplies]
+// (the two words used by weft/queue's buffer directory), then `capacity` slots of SLOT words:
 //   state (FREE | ALIVE | DONE), ident (threadId), daemon (0/1), nameLength,
 //   then NAME_WORDS words holding up to 2 * NAME_WORDS UTF-16 code units.
 // Slot 0 is the main thread. Waiting for a thread to finish is a futex wait
@@ -17,7 +18,11 @@ export const FREE = 0;
 export const ALIVE = 1;
 export const DONE = 2;
 
-const HEADER = 2;
+const HEADER = 4;
+/** Word of the buffer directory's state (queue/sab-directory.ts). */
+export const DIRECTORY_STATE = 2;
+/** Word the buffer directory bumps after each reply. */
+export const DIRECTORY_REPLIES = 3;
 const NAME_WORDS = 32;
 const SLOT = 4 + NAME_WORDS;
 const CAPACITY = 1024;
@@ -49,7 +54,8 @@ export function registryBuffer(): SharedArrayBuffer {
 }
 
 let view: Int32Array | undefined;
-function table(): Int32Array {
+/** The registry's words (shared by every weft thread of the process). */
+export function table(): Int32Array {
   return (view ??= attach(registryBuffer(), Tag.Registry, HEADER, 'thread registry'));
 }
 

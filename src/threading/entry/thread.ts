@@ -10,6 +10,7 @@ import type { ThreadData, ThreadErrorMessage } from '../thread.js';
 // Every shareable class registers its reviver on import.
 import '../index.js';
 import '../../shared/index.js';
+import '../../queue/index.js';
 
 const { slot, spec, args } = (workerData as ThreadData).weftThread;
 registry.setIdent(slot, threadId);

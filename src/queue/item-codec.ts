@@ -1,0 +1,189 @@
+// How a queue item becomes bytes in shared memory and back.
+//
+// Fast paths for the common small items (numbers, short strings, booleans,
+// null/undefined) write them directly; anything else is first run through
+// the shareable codec (so locks, values and queues inside it cross as live
+// shareables), its SharedArrayBuffers replaced by directory ids, and then
+// serialized with v8.serialize (the structured-clone format).
+
+import v8 from 'node:v8';
+import { decode, encode } from '../internal/codec.js';
+import { sabById, sabId } from './sab-directory.js';
+
+export const T_UNDEFINED = 0;
+export const T_NULL = 1;
+export const T_TRUE = 2;
+export const T_FALSE = 3;
+export const T_NUMBER = 4;
+export const T_STRING = 5;
+export const T_BYTES = 6;
+
+const SAB_REF = '__weft$sab';
+const VIEW_REF = '__weft$view';
+const LONG_STRING = 512;
+
+/** One item, prepared outside the lock: its tag, payload size, and payload. */
+export class Prepared {
+  tag = T_UNDEFINED;
+  /** Payload length in bytes. */
+  length = 0;
+  number = 0;
+  string = '';
+  bytes: Uint8Array | undefined;
+
+  /**
+   * Prepares `item`. Throws a `DataCloneError` DOMException for what cannot be
+   * cloned, before anything touches the queue.
+   */
+  prepare(item: unknown): this {
+    this.bytes = undefined;
+    switch (typeof item) {
+      case 'number':
+        this.tag = T_NUMBER;
+        this.number = item;
+        this.length = 8;
+        return this;
+      case 'string':
+        if (item.length <= LONG_STRING) {
+          this.tag = T_STRING;
+          this.string = item;
+          this.length = item.length * 2;
+          return this;
+        }
+        break;
+      case 'boolean':
+        this.tag = item ? T_TRUE : T_FALSE;
+        this.length = 0;
+        return this;
+      case 'undefined':
+        this.tag = T_UNDEFINED;
+        this.length = 0;
+        return this;
+      case 'function':
+      case 'symbol':
+        throw new DOMException(`${String(item)} could not be cloned.`, 'DataCloneError');
+      default:
+        if (item === null) {
+          this.tag = T_NULL;
+          this.length = 0;
+          return this;
+        }
+    }
+    this.tag = T_BYTES;
+    this.bytes = serialize(item);
+    this.length = this.bytes.length;
+    return this;
+  }
+}
+
+function serialize(item: unknown): Uint8Array {
+  const prepared = replaceBuffers(encode(item));
+  try {
+    return v8.serialize(prepared);
+  } catch (cause) {
+    if (cause instanceof DOMException) throw cause;
+    throw new DOMException((cause as Error).message, 'DataCloneError');
+  }
+}
+
+/** Reads back an item of kind BYTES from a private copy of its payload. */
+export function deserialize(bytes: Uint8Array): unknown {
+  return decode(restoreBuffers(v8.deserialize(bytes)));
+}
+
+type View = ArrayBufferView & { readonly length: number };
+
+// Replaces SharedArrayBuffers (and typed arrays over them) by directory ids,
+// copying containers only where something changed.
+function replaceBuffers(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof SharedArrayBuffer) return { [SAB_REF]: sabId(value) };
+  if (ArrayBuffer.isView(value)) {
+    if (!(value.buffer instanceof SharedArrayBuffer) || value instanceof DataView) return value;
+    const view = value as unknown as View;
+    return {
+      [VIEW_REF]: sabId(view.buffer as SharedArrayBuffer),
+      type: view.constructor.name,
+      offset: view.byteOffset,
+      length: view.length,
+    };
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const next = replaceBuffers(item);
+      if (next !== item) (out ??= value.slice())[i] = next;
+    });
+    return out ?? value;
+  }
+  if (value instanceof Map) {
+    let changed = false;
+    const entries = [...(value as Map<unknown, unknown>)].map(([k, v]) => {
+      const nk = replaceBuffers(k);
+      const nv = replaceBuffers(v);
+      changed ||= nk !== k || nv !== v;
+      return [nk, nv] as const;
+    });
+    return changed ? new Map(entries) : value;
+  }
+  if (value instanceof Set) {
+    let changed = false;
+    const items = [...(value as Set<unknown>)].map((v) => {
+      const nv = replaceBuffers(v);
+      changed ||= nv !== v;
+      return nv;
+    });
+    return changed ? new Set(items) : value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const next = replaceBuffers(item);
+    if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return out ?? value;
+}
+
+const VIEWS: Record<string, new (b: SharedArrayBuffer, o: number, l: number) => View> = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+function restoreBuffers(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = restoreBuffers(value[i]);
+    return value;
+  }
+  if (value instanceof Map) {
+    const entries = [...(value as Map<unknown, unknown>)];
+    value.clear();
+    for (const [k, v] of entries) value.set(restoreBuffers(k), restoreBuffers(v));
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...(value as Set<unknown>)];
+    value.clear();
+    for (const v of items) value.add(restoreBuffers(v));
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record[SAB_REF] === 'string') return sabById(record[SAB_REF]);
+  if (typeof record[VIEW_REF] === 'string') {
+    const View = VIEWS[record.type as string] ?? Uint8Array;
+    return new View(sabById(record[VIEW_REF]), record.offset as number, record.length as number);
+  }
+  for (const key of Object.keys(record)) record[key] = restoreBuffers(record[key]);
+  return value;
+}

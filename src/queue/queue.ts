@@ -1,0 +1,519 @@
+import { registerShareable, SHARE } from '../internal/codec.js';
+import type { Shareable, SharedState } from '../internal/codec.js';
+import { describe, StateError } from '../internal/errors.js';
+import { lockSync, unlock } from '../internal/futex.js';
+import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
+import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import { Prepared } from './item-codec.js';
+import { openDirectory } from './sab-directory.js';
+import type { StoreState } from './store.js';
+import {
+  ALL_DONE,
+  DEFAULT_MAX_BYTES,
+  FIFO,
+  GET_WAITERS,
+  LIFO,
+  MAXSIZE,
+  MUTEX,
+  NOT_EMPTY,
+  NOT_FULL,
+  Pending,
+  PRIORITY,
+  PUT_WAITERS,
+  SHUTDOWN,
+  SIZE,
+  Store,
+  UNFINISHED,
+} from './store.js';
+
+/** Options of a queue. */
+export interface QueueOptions {
+  /** Most items at once; `0` (or less) means unbounded, as in Python. @default 0 */
+  readonly maxsize?: number;
+  /** Ceiling of the item storage in bytes; past it `put` throws `ERR_QUEUE_MEMORY`. @default 64 MiB */
+  readonly maxBytes?: number;
+}
+
+/** Options of `put` / `get` (async). */
+export interface QueueWaitOptions {
+  /** `false`: never wait (then no `timeout`). @default true */
+  readonly block?: boolean;
+  /** Most ms to wait. @default Infinity */
+  readonly timeout?: number;
+  /** Aborts the wait with `signal.reason`; the queue is left as it was. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `putSync` / `getSync`. */
+export interface QueueWaitSyncOptions {
+  /** `false`: never wait (then no `timeout`). @default true */
+  readonly block?: boolean;
+  /** Most ms to block. @default Infinity */
+  readonly timeout?: number;
+}
+
+interface QueueState {
+  readonly store: StoreState;
+}
+
+// Queue spins this many loads for an item before parking a blocked getSync.
+const SPIN = 256;
+let restoring: QueueState | undefined;
+
+/**
+ * A first-in-first-out queue shared across threads (Python's `queue.Queue`):
+ * pass it to threads and every copy works on the same items. Items are copied
+ * (structured clone); shareables inside items (locks, values, queues) arrive live.
+ *
+ * @remarks Thread safety: any number of producers and consumers, in any
+ * threads, at once. Cancellation: an aborted `put` puts nothing and an
+ * aborted `get` takes nothing.
+ * @example
+ * ```ts
+ * import { Queue } from 'weft/queue';
+ * const q = new Queue<number>({ maxsize: 64 });
+ * await q.put(1);
+ * console.log(await q.get()); // 1
+ * q.taskDone();
+ * await q.join();
+ * ```
+ */
+export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
+  readonly #store: Store;
+  readonly #c: Int32Array;
+  readonly #prepared = new Prepared();
+
+  /**
+   * @throws {RangeError} for a negative `maxsize` or a `maxBytes` below 1 KiB.
+   */
+  constructor(options: QueueOptions = {}) {
+    const state = restoring;
+    restoring = undefined;
+    if (state !== undefined) this.#store = new Store(0, 0, 0, state.store);
+    else {
+      if (typeof options !== 'object' || options === null) {
+        throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      }
+      const maxsize = checkInt(options.maxsize ?? 0, 'maxsize', 0, 2 ** 31 - 1);
+      const maxBytes = checkInt(
+        options.maxBytes ?? DEFAULT_MAX_BYTES,
+        'maxBytes',
+        1024,
+        2 ** 31 - 1,
+      );
+      this.#store = new Store(this.kind, maxsize, maxBytes);
+    }
+    this.#c = this.#store.control;
+    openDirectory();
+  }
+
+  /** @internal Which storage discipline (FIFO, LIFO, priority). */
+  protected get kind(): number {
+    return FIFO;
+  }
+
+  /** @internal */
+  static fromShared(state: unknown): Queue {
+    const s = state as QueueState;
+    restoring = s;
+    const kind = new Int32Array(s.store.control)[2];
+    if (kind === LIFO) return new LifoQueue();
+    if (kind === PRIORITY) return new PriorityQueue();
+    return new Queue();
+  }
+
+  /** @internal */
+  [SHARE](): SharedState {
+    const state: QueueState = { store: this.#store.state() };
+    return { tag: 'weft.Queue', state };
+  }
+
+  /** Most items at once (0 = unbounded). Settable, as in Python. */
+  get maxsize(): number {
+    return Atomics.load(this.#c, MAXSIZE);
+  }
+  set maxsize(value: number) {
+    checkInt(value, 'maxsize', 0, 2 ** 31 - 1);
+    this.#lock();
+    Atomics.store(this.#c, MAXSIZE, value);
+    this.#unlock();
+    this.#wake(NOT_FULL, Infinity);
+  }
+
+  /** Items in the queue now (a snapshot: other threads may change it at once). */
+  qsize(): number {
+    return Atomics.load(this.#c, SIZE);
+  }
+
+  /** Whether the queue is empty now. */
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  /** Whether the queue is full now. */
+  full(): boolean {
+    const max = this.maxsize;
+    return max > 0 && this.qsize() >= max;
+  }
+
+  /** Whether `shutdown()` was called. */
+  get isShutdown(): boolean {
+    return Atomics.load(this.#c, SHUTDOWN) === 1;
+  }
+
+  #lock(): void {
+    lockSync(this.#c, MUTEX, Infinity);
+  }
+
+  #unlock(): void {
+    unlock(this.#c, MUTEX);
+  }
+
+  #wake(word: number, count: number): void {
+    Atomics.add(this.#c, word, 1);
+    Atomics.notify(this.#c, word, count);
+  }
+
+  #prepare(item: unknown): Prepared {
+    const prepared = this.#prepared.prepare(item);
+    if (this.kind === PRIORITY) this.#store.prepareKey(item);
+    return prepared;
+  }
+
+  // Under the lock: 'ok' to put now, else throws, else 'wait'.
+  #canPut(timeout: number, deadline: number): boolean {
+    const c = this.#c;
+    if (c[SHUTDOWN] === 1) throw new QueueShutDown();
+    const max = c[MAXSIZE]!;
+    if (max <= 0 || c[SIZE]! < max) return true;
+    if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
+    return false;
+  }
+
+  #canGet(timeout: number, deadline: number): boolean {
+    const c = this.#c;
+    if (c[SIZE]! > 0) return true;
+    if (c[SHUTDOWN] === 1) throw new QueueShutDown();
+    if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
+    return false;
+  }
+
+  // Under the lock, with room: store the item, count it, wake a getter after unlocking.
+  #push(prepared: Prepared): boolean {
+    const c = this.#c;
+    this.#store.push(prepared);
+    c[UNFINISHED]!++;
+    return c[GET_WAITERS]! > 0;
+  }
+
+  #pop(): { value: unknown; wake: boolean } {
+    const value = this.#store.pop();
+    return { value, wake: this.#c[PUT_WAITERS]! > 0 };
+  }
+
+  /**
+   * Puts `item`, waiting (without blocking the event loop) while the queue is full.
+   *
+   * @throws {QueueFull} when it stays full past `timeout`, or at once with `block: false`.
+   * @throws {QueueShutDown} after `shutdown()`.
+   * @throws {DOMException} `DataCloneError` for an item that cannot be cloned (the queue is unchanged).
+   */
+  async put(item: T, options?: QueueWaitOptions): Promise<void> {
+    const timeout = waitTimeout(options);
+    const signal = checkSignal(options?.signal);
+    const prepared = this.#prepare(item);
+    const c = this.#c;
+    const deadline = deadlineOf(timeout);
+    let wake = false;
+    this.#lock();
+    try {
+      while (!this.#canPut(timeout, deadline)) {
+        const seq = Atomics.load(c, NOT_FULL);
+        c[PUT_WAITERS]!++;
+        this.#unlock();
+        try {
+          await waitAsync(c, NOT_FULL, seq, remaining(deadline), signal);
+        } finally {
+          this.#lock();
+          c[PUT_WAITERS]!--;
+        }
+      }
+      wake = this.#push(prepared);
+    } finally {
+      this.#unlock();
+    }
+    if (wake) this.#wake(NOT_EMPTY, 1);
+  }
+
+  /**
+   * Puts `item`, blocking the calling thread while the queue is full.
+   *
+   * @remarks Blocking: stops this thread's event loop while it waits.
+   * @throws {QueueFull} / {QueueShutDown} as `put`.
+   */
+  putSync(item: T, options?: QueueWaitSyncOptions): void {
+    const timeout = waitTimeout(options);
+    const prepared = this.#prepare(item);
+    const c = this.#c;
+    const deadline = deadlineOf(timeout);
+    let wake = false;
+    this.#lock();
+    try {
+      while (!this.#canPut(timeout, deadline)) {
+        const seq = Atomics.load(c, NOT_FULL);
+        c[PUT_WAITERS]!++;
+        this.#unlock();
+        waitSync(c, NOT_FULL, seq, remaining(deadline));
+        this.#lock();
+        c[PUT_WAITERS]!--;
+      }
+      wake = this.#push(prepared);
+    } finally {
+      this.#unlock();
+    }
+    if (wake) this.#wake(NOT_EMPTY, 1);
+  }
+
+  /**
+   * Puts `item` only if there is room now.
+   *
+   * @throws {QueueFull} when full; {QueueShutDown} after shutdown.
+   */
+  putNowait(item: T): void {
+    this.putSync(item, { block: false });
+  }
+
+  /**
+   * Removes and returns the next item, waiting (without blocking the event loop) while empty.
+   *
+   * @throws {QueueEmpty} when it stays empty past `timeout`, or at once with `block: false`.
+   * @throws {QueueShutDown} once shut down and empty.
+   */
+  async get(options?: QueueWaitOptions): Promise<T> {
+    const timeout = waitTimeout(options);
+    const signal = checkSignal(options?.signal);
+    const c = this.#c;
+    const deadline = deadlineOf(timeout);
+    let popped: { value: unknown; wake: boolean };
+    this.#lock();
+    try {
+      while (!this.#canGet(timeout, deadline)) {
+        const seq = Atomics.load(c, NOT_EMPTY);
+        c[GET_WAITERS]!++;
+        this.#unlock();
+        try {
+          await waitAsync(c, NOT_EMPTY, seq, remaining(deadline), signal);
+        } finally {
+          this.#lock();
+          c[GET_WAITERS]!--;
+        }
+      }
+      popped = this.#pop();
+    } finally {
+      this.#unlock();
+    }
+    return this.#finish(popped);
+  }
+
+  /**
+   * Removes and returns the next item, blocking the calling thread while empty.
+   *
+   * @remarks Blocking: stops this thread's event loop while it waits.
+   * @throws {QueueEmpty} / {QueueShutDown} as `get`.
+   */
+  getSync(options?: QueueWaitSyncOptions): T {
+    const timeout = waitTimeout(options);
+    const c = this.#c;
+    if (timeout !== 0) {
+      for (let i = 0; i < SPIN && Atomics.load(c, SIZE) === 0; i++);
+    }
+    const deadline = deadlineOf(timeout);
+    let popped: { value: unknown; wake: boolean };
+    this.#lock();
+    try {
+      while (!this.#canGet(timeout, deadline)) {
+        const seq = Atomics.load(c, NOT_EMPTY);
+        c[GET_WAITERS]!++;
+        this.#unlock();
+        waitSync(c, NOT_EMPTY, seq, remaining(deadline));
+        this.#lock();
+        c[GET_WAITERS]!--;
+      }
+      popped = this.#pop();
+    } finally {
+      this.#unlock();
+    }
+    return this.#finish(popped);
+  }
+
+  /**
+   * Removes and returns the next item only if one is there now.
+   *
+   * @throws {QueueEmpty} when empty; {QueueShutDown} once shut down and empty.
+   */
+  getNowait(): T {
+    return this.getSync({ block: false });
+  }
+
+  #finish(popped: { value: unknown; wake: boolean }): T {
+    if (popped.wake) this.#wake(NOT_FULL, 1);
+    const value = popped.value;
+    return (value instanceof Pending ? value.value() : value) as T;
+  }
+
+  /**
+   * Marks one item taken with `get` as fully processed (for `join`).
+   *
+   * @throws {StateError} `ERR_TASK_DONE_TOO_MANY` when called more times than items were put.
+   */
+  taskDone(): void {
+    const c = this.#c;
+    let done = false;
+    this.#lock();
+    try {
+      const unfinished = c[UNFINISHED]!;
+      if (unfinished <= 0)
+        throw new StateError(
+          'ERR_TASK_DONE_TOO_MANY',
+          'taskDone() called more times than there were items',
+        );
+      c[UNFINISHED] = unfinished - 1;
+      done = unfinished === 1;
+    } finally {
+      this.#unlock();
+    }
+    if (done) this.#wake(ALL_DONE, Infinity);
+  }
+
+  /**
+   * Waits until every item put has been marked done with `taskDone()`.
+   *
+   * @returns `true`, or `false` if `timeout` passed first.
+   */
+  async join(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const deadline = deadlineOf(checkTimeout(options.timeout));
+    const signal = checkSignal(options.signal);
+    const c = this.#c;
+    for (;;) {
+      const seq = Atomics.load(c, ALL_DONE);
+      if (Atomics.load(c, UNFINISHED) === 0) return true;
+      const left = remaining(deadline);
+      if (left <= 0) return false;
+      await waitAsync(c, ALL_DONE, seq, left, signal);
+    }
+  }
+
+  /**
+   * Like `join`, blocking the calling thread.
+   *
+   * @remarks Blocking: stops this thread's event loop while it waits.
+   */
+  joinSync(options: { timeout?: number } = {}): boolean {
+    const deadline = deadlineOf(checkTimeout(options.timeout));
+    const c = this.#c;
+    for (;;) {
+      const seq = Atomics.load(c, ALL_DONE);
+      if (Atomics.load(c, UNFINISHED) === 0) return true;
+      const left = remaining(deadline);
+      if (left <= 0) return false;
+      waitSync(c, ALL_DONE, seq, left);
+    }
+  }
+
+  /**
+   * Shuts the queue down (Python 3.13): `put` then throws `QueueShutDown`, and
+   * so does `get` once the queue is empty; blocked putters and getters wake.
+   * With `immediate`, the items left are dropped (counted as done for `join`).
+   */
+  shutdown(options: { immediate?: boolean } = {}): void {
+    const c = this.#c;
+    this.#lock();
+    try {
+      c[SHUTDOWN] = 1;
+      if (options.immediate === true) {
+        const dropped = this.#store.clear();
+        c[UNFINISHED] = Math.max(0, c[UNFINISHED]! - dropped);
+      }
+    } finally {
+      this.#unlock();
+    }
+    this.#wake(ALL_DONE, Infinity);
+    this.#wake(NOT_EMPTY, Infinity);
+    this.#wake(NOT_FULL, Infinity);
+  }
+
+  /** Yields items with `get()` until the queue is shut down and empty. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (error) {
+        if (error instanceof QueueShutDown) return;
+        throw error;
+      }
+      yield item;
+    }
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} size=${this.qsize()} maxsize=${this.maxsize}${this.isShutdown ? ' shut down' : ''}>`;
+  }
+}
+
+/**
+ * A last-in-first-out queue (a blocking stack) shared across threads
+ * (Python's `queue.LifoQueue`); same API as {@link Queue}.
+ *
+ * @example
+ * ```ts
+ * const stack = new LifoQueue<number>();
+ * stack.putNowait(1); stack.putNowait(2);
+ * stack.getNowait(); // 2
+ * ```
+ */
+export class LifoQueue<T = unknown> extends Queue<T> {
+  protected override get kind(): number {
+    return LIFO;
+  }
+}
+
+/**
+ * A queue that returns the smallest item first (Python's
+ * `queue.PriorityQueue`): numbers, bigints, strings, or `[priority, item]`
+ * pairs ordered by priority; equal priorities come out first-in-first-out.
+ * One queue holds one kind of priority (mixing numbers and strings throws a
+ * TypeError, as comparing them does in Python).
+ *
+ * @example
+ * ```ts
+ * const pq = new PriorityQueue<[number, string]>();
+ * pq.putNowait([2, 'b']); pq.putNowait([1, 'a']);
+ * pq.getNowait(); // [1, 'a']
+ * ```
+ */
+export class PriorityQueue<T = unknown> extends Queue<T> {
+  protected override get kind(): number {
+    return PRIORITY;
+  }
+}
+
+function waitTimeout(options: QueueWaitSyncOptions | undefined): number {
+  if (options === undefined) return Infinity;
+  const { block, timeout } = options;
+  if (block !== undefined && typeof block !== 'boolean') {
+    throw new TypeError(`Expected \`block\` to be a boolean, got ${describe(block)}`);
+  }
+  if (block === false) {
+    if (timeout !== undefined) {
+      throw new RangeError(
+        `A \`timeout\` cannot be given with \`block: false\`, got ${describe(timeout)}`,
+      );
+    }
+    return 0;
+  }
+  return checkTimeout(timeout);
+}
+
+registerShareable('weft.Queue', (state) => Queue.fromShared(state));

@@ -59,14 +59,15 @@ export class Lock implements Shareable {
    * `signal.reason` and the lock is not taken.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    if (tryLock(this.#i32, STATE)) {
-      if (options !== undefined) validate(options);
-      return RESOLVED_TRUE;
+    if (options === undefined) {
+      return tryLock(this.#i32, STATE) ? RESOLVED_TRUE : lockAsync(this.#i32, STATE, Infinity);
     }
-    if (options === undefined) return lockAsync(this.#i32, STATE, Infinity);
     const timeout = validate(options);
+    const signal = checkSignal(options.signal);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (tryLock(this.#i32, STATE)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return lockAsync(this.#i32, STATE, timeout, checkSignal(options.signal));
+    return lockAsync(this.#i32, STATE, timeout, signal);
   }
 
   /**
@@ -76,10 +77,6 @@ export class Lock implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    if (tryLock(this.#i32, STATE)) {
-      if (options !== undefined) validate(options);
-      return true;
-    }
     const timeout = options === undefined ? Infinity : validate(options);
     return lockSync(this.#i32, STATE, timeout);
   }

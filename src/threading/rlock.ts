@@ -88,10 +88,12 @@ export class RLock implements Shareable {
   acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const signal = checkSignal(options?.signal);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const scope = currentScope();
     if (this.#reenter(scope) || this.#tryTake(scope)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#acquireAsync(scope, timeout, checkSignal(options?.signal));
+    return this.#acquireAsync(scope, timeout, signal);
   }
 
   /**

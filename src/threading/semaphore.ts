@@ -90,9 +90,11 @@ export class Semaphore implements Shareable {
   acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+    const signal = checkSignal(options?.signal);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#tryTake()) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#acquireAsync(timeout, checkSignal(options?.signal));
+    return this.#acquireAsync(timeout, signal);
   }
 
   async #acquireAsync(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {

@@ -22,9 +22,19 @@ const SAB_REF = '__weft$sab';
 const VIEW_REF = '__weft$view';
 const LONG_STRING = 512;
 
-/** One item, prepared outside the lock: its tag, payload size, and payload. */
+export const K_NUMBER = 1;
+export const K_BIGINT = 2;
+export const K_STRING = 3;
+
+/**
+ * One item, prepared outside the lock: its tag, payload size, and payload
+ * (and, for a PriorityQueue, its key). A blocking put keeps its own until it
+ * is stored.
+ */
 export class Prepared {
   tag = T_UNDEFINED;
+  key: number | bigint | string = 0;
+  keyKind = 0;
   /** Payload length in bytes. */
   length = 0;
   number = 0;
@@ -74,6 +84,30 @@ export class Prepared {
     this.length = this.bytes.length;
     return this;
   }
+}
+
+/** Extracts and checks the priority of `item` (PriorityQueue) into `prepared`. */
+export function prepareKey(prepared: Prepared, item: unknown): void {
+  let key: unknown = item;
+  if (Array.isArray(item)) {
+    if (item.length === 0) {
+      throw new TypeError(
+        'A PriorityQueue item that is an array needs a priority first: [priority, item]',
+      );
+    }
+    key = item[0];
+  }
+  if (typeof key === 'number') {
+    if (Number.isNaN(key)) throw new RangeError('A PriorityQueue priority cannot be NaN');
+    prepared.keyKind = K_NUMBER;
+  } else if (typeof key === 'bigint') prepared.keyKind = K_BIGINT;
+  else if (typeof key === 'string') prepared.keyKind = K_STRING;
+  else {
+    throw new TypeError(
+      `A PriorityQueue orders numbers, bigints, strings and [priority, item] pairs; got a priority of type ${typeof key}`,
+    );
+  }
+  prepared.key = key;
 }
 
 function serialize(item: unknown): Uint8Array {

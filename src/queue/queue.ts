@@ -5,7 +5,7 @@ import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
-import { Prepared } from './item-codec.js';
+import { Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
 import type { StoreState } from './store.js';
 import {
@@ -175,9 +175,11 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     Atomics.notify(this.#c, word, count);
   }
 
-  #prepare(item: unknown): Prepared {
-    const prepared = this.#prepared.prepare(item);
-    if (this.kind === PRIORITY) this.#store.prepareKey(item);
+  // `reuse`: only a call that cannot be interleaved with another (a sync
+  // put) may use the shared scratch object.
+  #prepare(item: unknown, reuse: boolean): Prepared {
+    const prepared = (reuse ? this.#prepared : new Prepared()).prepare(item);
+    if (this.kind === PRIORITY) prepareKey(prepared, item);
     return prepared;
   }
 
@@ -222,7 +224,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async put(item: T, options?: QueueWaitOptions): Promise<void> {
     const timeout = waitTimeout(options);
     const signal = checkSignal(options?.signal);
-    const prepared = this.#prepare(item);
+    signal?.throwIfAborted();
+    const prepared = this.#prepare(item, false);
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
@@ -254,7 +257,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   putSync(item: T, options?: QueueWaitSyncOptions): void {
     const timeout = waitTimeout(options);
-    const prepared = this.#prepare(item);
+    const prepared = this.#prepare(item, true);
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
@@ -293,6 +296,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async get(options?: QueueWaitOptions): Promise<T> {
     const timeout = waitTimeout(options);
     const signal = checkSignal(options?.signal);
+    signal?.throwIfAborted();
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let popped: { value: unknown; wake: boolean };

@@ -39,9 +39,7 @@ export const LIFO = 1;
 export const PRIORITY = 2;
 
 const ENTRY = 4;
-const K_NUMBER = 1;
-const K_BIGINT = 2;
-const K_STRING = 3;
+import { K_BIGINT, K_NUMBER } from './item-codec.js';
 const KEY_NAMES = ['', 'number', 'bigint', 'string'];
 
 const INITIAL_ARENA = 64 * 1024;
@@ -69,8 +67,6 @@ export class Store {
   readonly #u8: Uint8Array;
   readonly #u16: Uint16Array;
   readonly #f64: Float64Array;
-  #key: number | bigint | string = 0;
-  #keyKind = 0;
 
   constructor(kind: number, maxsize: number, maxBytes: number, state?: StoreState) {
     if (state !== undefined) {
@@ -108,29 +104,6 @@ export class Store {
     return this.control[KIND]!;
   }
 
-  /** Extracts and checks the priority key of `item` (PriorityQueue), outside the lock. */
-  prepareKey(item: unknown): void {
-    let key: unknown = item;
-    if (Array.isArray(item)) {
-      if (item.length === 0)
-        throw new TypeError(
-          'A PriorityQueue item that is an array needs a priority first: [priority, item]',
-        );
-      key = item[0];
-    }
-    if (typeof key === 'number') {
-      if (Number.isNaN(key)) throw new RangeError('A PriorityQueue priority cannot be NaN');
-      this.#keyKind = K_NUMBER;
-    } else if (typeof key === 'bigint') this.#keyKind = K_BIGINT;
-    else if (typeof key === 'string') this.#keyKind = K_STRING;
-    else {
-      throw new TypeError(
-        `A PriorityQueue orders numbers, bigints, strings and [priority, item] pairs; got a priority of type ${typeof key}`,
-      );
-    }
-    this.#key = key;
-  }
-
   /** Appends one prepared item (and the prepared key, for priority queues). */
   push(item: Prepared): void {
     const c = this.control;
@@ -138,12 +111,12 @@ export class Store {
     let keyLength = 0;
     if (kind === PRIORITY) {
       const established = c[KEY_KIND]!;
-      if (established !== 0 && established !== this.#keyKind) {
+      if (established !== 0 && established !== item.keyKind) {
         throw new TypeError(
-          `This PriorityQueue holds ${KEY_NAMES[established]} priorities; cannot compare a ${KEY_NAMES[this.#keyKind]} with them`,
+          `This PriorityQueue holds ${KEY_NAMES[established]} priorities; cannot compare a ${KEY_NAMES[item.keyKind]} with them`,
         );
       }
-      keyLength = this.#keyKind === K_NUMBER ? 8 : String(this.#key).length * 2;
+      keyLength = item.keyKind === K_NUMBER ? 8 : String(item.key).length * 2;
     }
     const size = c[SIZE]!;
     if ((size + 1) * ENTRY > this.#index.length) this.#growIndex();
@@ -152,11 +125,11 @@ export class Store {
     // Nothing below can fail: the queue changes only from here on.
     const u8 = this.#u8;
     u8[offset] = item.tag;
-    u8[offset + 1] = kind === PRIORITY ? this.#keyKind : 0;
+    u8[offset + 1] = kind === PRIORITY ? item.keyKind : 0;
     if (kind === PRIORITY) {
-      c[KEY_KIND] = this.#keyKind;
-      if (this.#keyKind === K_NUMBER) this.#f64[(offset + 8) >> 3] = this.#key as number;
-      else this.#writeString(offset + 8, String(this.#key));
+      c[KEY_KIND] = item.keyKind;
+      if (item.keyKind === K_NUMBER) this.#f64[(offset + 8) >> 3] = item.key as number;
+      else this.#writeString(offset + 8, String(item.key));
     }
     const payload = offset + 8 + pad8(keyLength);
     switch (item.tag) {
@@ -230,6 +203,8 @@ export class Store {
       this.#siftDown(0, size);
     }
     if (size === 0) {
+      // Empty: nothing left to compare with, so any kind of priority may come next (as in Python).
+      c[KEY_KIND] = 0;
       c[BUMP] = 0;
       c[LIVE] = 0;
       c[HEAD] = 0;
@@ -242,6 +217,7 @@ export class Store {
     const c = this.control;
     const size = c[SIZE]!;
     c[SIZE] = 0;
+    c[KEY_KIND] = 0;
     c[HEAD] = 0;
     c[BUMP] = 0;
     c[LIVE] = 0;

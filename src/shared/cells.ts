@@ -47,10 +47,7 @@ export abstract class Cells<T extends ElementType> {
       this.#lock = options.lock;
     } else {
       const n = length ?? 1;
-      this.#array = info.make(
-        new SharedArrayBuffer(Math.max(1, n) * info.bytes),
-      ) as TypedArrayOf<T>;
-      if (n === 0) this.#array = this.#array.subarray(0, 0) as TypedArrayOf<T>;
+      this.#array = info.make(new SharedArrayBuffer(n * info.bytes)) as TypedArrayOf<T>;
       const lock = options.lock ?? true;
       if (lock === true) this.#lock = new RLock();
       else if (lock === false) this.#lock = undefined;

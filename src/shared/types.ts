@@ -140,6 +140,11 @@ export function typeInfo(type: unknown): TypeInfo {
 
 /** Checks a value fits the element type's JS kind. */
 export function checkElement(info: TypeInfo, value: unknown, name: string): void {
+  if (info.integer && !info.big && typeof value === 'number' && !Number.isInteger(value)) {
+    throw new TypeError(
+      `Expected \`${name}\` to be an integer for ${info.name}, got ${describe(value)}`,
+    );
+  }
   if (info.big ? typeof value !== 'bigint' : typeof value !== 'number') {
     throw new TypeError(
       `Expected \`${name}\` to be a ${info.big ? 'bigint' : 'number'} for ${info.name}, got ${describe(value)}`,

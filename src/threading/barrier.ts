@@ -188,6 +188,7 @@ export class Barrier implements Shareable {
   async wait(options?: WaitOptions): Promise<number> {
     const timeout = this.#timeoutOf(options);
     const signal = checkSignal(options?.signal);
+    signal?.throwIfAborted();
     if (this.#loading !== undefined) await this.#loading;
     const deadline = deadlineOf(timeout);
     const i32 = this.#i32;
@@ -280,7 +281,18 @@ export class Barrier implements Shareable {
         if (index + 1 === this.parties) {
           this.#unlock();
           try {
-            void this.#action?.();
+            const result = this.#action?.();
+            // waitSync cannot await an async action: a later failure is only reported.
+            if (result instanceof Promise) {
+              result.catch((error: unknown) =>
+                process.emitWarning(
+                  `Barrier action failed after waitSync returned: ${String(error)}`,
+                  {
+                    code: 'WEFT_BARRIER_ACTION',
+                  },
+                ),
+              );
+            }
           } catch (error) {
             this.#lock();
             this.#setState(BROKEN);

@@ -138,7 +138,14 @@ export class Condition implements Shareable {
     }
     const slots = HEADER + capacity;
     let slot = 0;
-    while (i32[slots + slot] !== FREE) slot++;
+    // Notified waiters that have not re-taken the lock yet still hold slots.
+    while (slot < capacity && i32[slots + slot] !== FREE) slot++;
+    if (slot === capacity) {
+      throw new StateError(
+        'ERR_TOO_MANY_WAITERS',
+        `More than ${capacity} waiters on one Condition (see maxWaiters)`,
+      );
+    }
     Atomics.store(i32, slots + slot, WAITING);
     i32[HEADER + length] = slot;
     i32[LENGTH] = length + 1;

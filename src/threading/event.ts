@@ -66,10 +66,12 @@ export class Event implements Shareable {
    * @throws {RangeError} negative timeout.
    */
   wait(options?: WaitOptions): Promise<boolean> {
-    if (this.isSet()) return RESOLVED_TRUE;
     const timeout = checkTimeout(options?.timeout);
+    const signal = checkSignal(options?.signal);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.isSet()) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#waitAsync(timeout, checkSignal(options?.signal));
+    return this.#waitAsync(timeout, signal);
   }
 
   async #waitAsync(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
@@ -92,8 +94,8 @@ export class Event implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   waitSync(options?: WaitSyncOptions): boolean {
-    if (this.isSet()) return true;
     const timeout = checkTimeout(options?.timeout);
+    if (this.isSet()) return true;
     if (timeout === 0) return false;
     const i32 = this.#i32;
     const deadline = deadlineOf(timeout);

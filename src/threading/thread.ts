@@ -5,6 +5,7 @@ import { StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
 
 /** Options of a {@link Thread}. */
@@ -91,6 +92,13 @@ export interface ThreadErrorMessage {
  * parallelism, no GIL, and no shared globals (only shareables share memory).
  * Python's `threading.Thread`.
  *
+ * @remarks The thread ends when its target returns (or its promise settles),
+ * as in Python: timers or callbacks the target left pending do not run
+ * (once threads it started itself have finished). Console output of a thread
+ * reaches the main thread through its event loop: a thread blocked in a
+ * `…Sync` call, or a main thread blocked likewise, holds it back until it
+ * yields; `await join()` returns after the thread's output has arrived.
+ *
  * @example
  * ```ts
  * import { Thread, Lock, tasks } from 'weft/threading';
@@ -110,6 +118,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   #slot = -1;
   #ident: number | undefined;
   #started = false;
+  #exited: Promise<void> | undefined;
 
   constructor(options: ThreadOptions<T>) {
     if (typeof options !== 'object' || options === null) {
@@ -202,6 +211,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       worker = new Worker(ENTRY, {
         workerData: data,
         name: this.#name,
+        execArgv: EXEC_ARGV,
         ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
       });
     } catch (error) {
@@ -223,9 +233,12 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       if (!reported) this.#report(error);
       reported = true;
     });
-    worker.on('exit', () => {
-      registry.markDone(slot, ident);
-      children.delete(ident);
+    this.#exited = new Promise((resolve) => {
+      worker.on('exit', () => {
+        registry.markDone(slot, ident);
+        children.delete(ident);
+        resolve();
+      });
     });
     // After the listeners: attaching a 'message' listener refs the worker again.
     if (this.#daemon) worker.unref();
@@ -257,7 +270,18 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     const ident = this.#joinable();
-    return registry.join(this.#slot, ident, timeout, signal);
+    const deadline = deadlineOf(timeout);
+    if (!(await registry.join(this.#slot, ident, timeout, signal))) return false;
+    // The target has finished. A thread this thread started also has its
+    // worker exit first, so everything it printed has been relayed here.
+    const exited = this.#exited;
+    if (exited !== undefined) {
+      const grace = Math.min(remaining(deadline), EXIT_GRACE);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   /**
@@ -295,10 +319,37 @@ export class Thread<T extends Target = Target<AnyFunction>> {
 }
 
 const ATTACH = Object.freeze({ target: undefined });
+// How long join() waits, after the target finished, for the worker to exit.
+const EXIT_GRACE = 2000;
 const ENTRY = new URL(
   `./entry/thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
   import.meta.url,
 );
+// Threads inherit the process's execArgv, except a TypeScript loader when the
+// entry is compiled JavaScript: starting tsx costs 150–350 ms of CPU per
+// thread, and task-load.ts registers it inside the thread only when a task
+// module is TypeScript.
+const EXEC_ARGV = ENTRY.pathname.endsWith('.js') ? withoutTsx(process.execArgv) : process.execArgv;
+
+function withoutTsx(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const takesValue = /^--(import|require|loader|experimental-loader)$/.test(arg) || arg === '-r';
+    const value = takesValue ? (argv[i + 1] ?? '') : arg;
+    if (/tsx/.test(value)) {
+      if (takesValue) i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+/** @internal Threads started from this thread that keep it alive (entry waits for them). */
+export function liveChildren(): Thread[] {
+  return [...children.values()].filter((t) => !t.daemon && t.isAlive());
+}
 
 function isErrorMessage(message: unknown): message is ThreadErrorMessage {
   return (

@@ -6,6 +6,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { decode } from '../../internal/codec.js';
 import { loadTask } from '../../internal/task-load.js';
 import * as registry from '../registry.js';
+import { liveChildren } from '../thread.js';
 import type { ThreadData, ThreadErrorMessage } from '../thread.js';
 // Every shareable class registers its reviver on import.
 import '../index.js';
@@ -59,3 +60,10 @@ try {
 } finally {
   finish();
 }
+// The target is done, so the thread ends (Python's semantics): whatever it
+// left pending does not run. Threads it started itself would die with this
+// worker, so they are waited for first.
+for (let live = liveChildren(); live.length > 0; live = liveChildren()) {
+  await Promise.all(live.map((t) => t.join()));
+}
+process.exit(0);

@@ -21,7 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       // `tasks<typeof import('./work.js')>(url)` is weft's documented idiom.
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
 );

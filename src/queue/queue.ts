@@ -57,7 +57,7 @@ interface QueueState {
   readonly store: StoreState;
 }
 
-// Queue spins this many loads for an item before parking a blocked getSync.
+// getSync / putSync spin this many loads for an item (or room) before parking.
 const SPIN = 256;
 let restoring: QueueState | undefined;
 
@@ -259,6 +259,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const timeout = waitTimeout(options);
     const prepared = this.#prepare(item, true);
     const c = this.#c;
+    if (timeout !== 0) {
+      for (let i = 0, max = c[MAXSIZE]!; i < SPIN && max > 0 && Atomics.load(c, SIZE) >= max; i++);
+    }
     const deadline = deadlineOf(timeout);
     let wake = false;
     this.#lock();

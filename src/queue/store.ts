@@ -32,7 +32,12 @@ export const GET_WAITERS = 13;
 export const PUT_WAITERS = 14;
 const SEQ = 15;
 const KEY_KIND = 16;
-const WORDS = 18;
+// Current sizes of the growable buffers: views are fixed-length (a view that
+// tracks a growable buffer's length is ~20x slower to index in Node 20), and
+// are rebuilt when another thread grew a buffer.
+const ARENA_BYTES = 17;
+const INDEX_BYTES = 18;
+const WORDS = 19;
 
 export const FIFO = 0;
 export const LIFO = 1;
@@ -63,10 +68,10 @@ export class Store {
   readonly control: Int32Array;
   readonly #indexBuffer: SharedArrayBuffer;
   readonly #arenaBuffer: SharedArrayBuffer;
-  readonly #index: Int32Array;
-  readonly #u8: Uint8Array;
-  readonly #u16: Uint16Array;
-  readonly #f64: Float64Array;
+  #index!: Int32Array;
+  #u8!: Uint8Array;
+  #u16!: Uint16Array;
+  #f64!: Float64Array;
 
   constructor(kind: number, maxsize: number, maxBytes: number, state?: StoreState) {
     if (state !== undefined) {
@@ -86,10 +91,29 @@ export class Store {
         maxByteLength: maxBytes,
       });
     }
-    this.#index = new Int32Array(this.#indexBuffer);
-    this.#u8 = new Uint8Array(this.#arenaBuffer);
-    this.#u16 = new Uint16Array(this.#arenaBuffer);
-    this.#f64 = new Float64Array(this.#arenaBuffer);
+    if (state === undefined) {
+      this.control[ARENA_BYTES] = this.#arenaBuffer.byteLength;
+      this.control[INDEX_BYTES] = this.#indexBuffer.byteLength;
+    }
+    this.#viewArena(Atomics.load(this.control, ARENA_BYTES));
+    this.#viewIndex(Atomics.load(this.control, INDEX_BYTES));
+  }
+
+  #viewArena(bytes: number): void {
+    this.#u8 = new Uint8Array(this.#arenaBuffer, 0, bytes);
+    this.#u16 = new Uint16Array(this.#arenaBuffer, 0, bytes >> 1);
+    this.#f64 = new Float64Array(this.#arenaBuffer, 0, bytes >> 3);
+  }
+
+  #viewIndex(bytes: number): void {
+    this.#index = new Int32Array(this.#indexBuffer, 0, bytes >> 2);
+  }
+
+  // Under the lock, before touching the buffers: catch up with growth done elsewhere.
+  #sync(): void {
+    const c = this.control;
+    if (c[ARENA_BYTES] !== this.#u8.length) this.#viewArena(c[ARENA_BYTES]!);
+    if (c[INDEX_BYTES] !== this.#index.length << 2) this.#viewIndex(c[INDEX_BYTES]!);
   }
 
   state(): StoreState {
@@ -106,6 +130,7 @@ export class Store {
 
   /** Appends one prepared item (and the prepared key, for priority queues). */
   push(item: Prepared): void {
+    this.#sync();
     const c = this.control;
     const kind = c[KIND]!;
     let keyLength = 0;
@@ -160,6 +185,7 @@ export class Store {
 
   /** Removes the next item and returns it (a BYTES item is deserialized by the caller via `finish`). */
   pop(): unknown {
+    this.#sync();
     const c = this.control;
     const kind = c[KIND]!;
     const size = c[SIZE]! - 1;
@@ -256,7 +282,10 @@ export class Store {
             `The queue's storage would exceed its ceiling of ${max} bytes (option \`maxBytes\`); the item was not put`,
           );
         }
-        this.#arenaBuffer.grow(Math.min(max, pad8(Math.max(this.#u8.length * 2, live + size))));
+        const bytes = Math.min(max, pad8(Math.max(this.#u8.length * 2, live + size)));
+        this.#arenaBuffer.grow(bytes);
+        c[ARENA_BYTES] = bytes;
+        this.#viewArena(bytes);
       }
       if (bump + size > this.#u8.length) bump = this.#compact();
     }
@@ -297,6 +326,8 @@ export class Store {
     }
     const newCap = Math.min(max, oldCap * 2);
     this.#indexBuffer.grow(newCap * ENTRY * 4);
+    this.control[INDEX_BYTES] = newCap * ENTRY * 4;
+    this.#viewIndex(newCap * ENTRY * 4);
     const c = this.control;
     if (c[KIND] === FIFO) {
       // Unwrap the ring: entries before HEAD that wrapped around move after the old end.

@@ -309,3 +309,31 @@ test('an aborted get takes nothing and an aborted put puts nothing', async () =>
   assert.equal(await q.get(), 1);
   assert.equal(q.qsize(), 0);
 });
+
+test('storage grown by one thread is seen by the others', async () => {
+  const q = new Queue<string>();
+  const t = new Thread({
+    target: (queue: Queue<string>) => {
+      for (let i = 0; i < 3000; i++) queue.putSync(`${i}:${'y'.repeat(1000)}`);
+    },
+    args: [q],
+  });
+  t.start();
+  for (let i = 0; i < 3000; i++)
+    assert.equal(await q.get({ timeout: 60_000 }), `${i}:${'y'.repeat(1000)}`);
+  await t.join(DEADLINE);
+  // And the other way round: grown here, read there.
+  for (let i = 0; i < 3000; i++) q.putNowait(`${i}:${'z'.repeat(1000)}`);
+  const out = new Queue<number>();
+  const reader = new Thread({
+    target: (queue: Queue<string>, result: Queue<number>) => {
+      let ok = 0;
+      for (let i = 0; i < 3000; i++) if (queue.getSync() === `${i}:${'z'.repeat(1000)}`) ok++;
+      result.putSync(ok);
+    },
+    args: [q, out],
+  });
+  reader.start();
+  assert.equal(await out.get({ timeout: 60_000 }), 3000);
+  await reader.join(DEADLINE);
+});

@@ -14,7 +14,16 @@
 import { StateError } from '../internal/errors.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
 import type { Prepared } from './item-codec.js';
-import { deserialize, T_BYTES, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE } from './item-codec.js';
+import {
+  deserialize,
+  T_BYTES,
+  T_FALSE,
+  T_JSON,
+  T_NULL,
+  T_NUMBER,
+  T_STRING,
+  T_TRUE,
+} from './item-codec.js';
 
 export const MUTEX = 1;
 export const KIND = 2;
@@ -162,6 +171,7 @@ export class Store {
         this.#f64[payload >> 3] = item.number;
         break;
       case T_STRING:
+      case T_JSON:
         this.#writeString(payload, item.string);
         break;
       case T_BYTES:
@@ -209,7 +219,10 @@ export class Store {
         value = this.#readString(payload, itemLength >> 1);
         break;
       case T_BYTES:
-        value = new Pending(this.#u8.slice(payload, payload + itemLength));
+        value = new Pending(this.#u8.slice(payload, payload + itemLength), undefined);
+        break;
+      case T_JSON:
+        value = new Pending(undefined, this.#readString(payload, itemLength >> 1));
         break;
       case T_NULL:
         value = null;
@@ -263,10 +276,14 @@ export class Store {
       for (let i = 0; i < length; i++) s += String.fromCharCode(this.#u16[base + i]!);
       return s;
     }
-    return String.fromCharCode.apply(
-      null,
-      this.#u16.slice(base, base + length) as unknown as number[],
-    );
+    // Chunks keep apply() within the argument limit; fromCharCode (unlike a
+    // UTF-16 TextDecoder) keeps lone surrogates as they were.
+    const parts: string[] = [];
+    for (let i = 0; i < length; i += 4096) {
+      const chunk = this.#u16.slice(base + i, base + Math.min(length, i + 4096));
+      parts.push(String.fromCharCode.apply(null, chunk as unknown as number[]));
+    }
+    return parts.join('');
   }
 
   #allocate(size: number): number {
@@ -387,10 +404,13 @@ export class Store {
   }
 }
 
-/** A popped item still in bytes: deserialized after the lock is released. */
+/** A popped item still in bytes or JSON text: decoded after the lock is released. */
 export class Pending {
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array | undefined,
+    readonly text: string | undefined,
+  ) {}
   value(): unknown {
-    return deserialize(this.bytes);
+    return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
   }
 }

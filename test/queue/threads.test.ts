@@ -265,6 +265,12 @@ test('items of every cloneable kind round-trip', () => {
     Infinity,
     '',
     'é😀',
+    '\ud800 lone'.repeat(100),
+    { lone: '\udc00', nested: [{ deep: [1, 2.5, 'x'] }], empty: {} },
+    [-0, 1],
+    { u: undefined },
+    // eslint-disable-next-line no-sparse-arrays -- holes must survive the trip
+    [1, , 3],
     'z'.repeat(2000),
     true,
     false,

@@ -12,6 +12,9 @@ import { formatSuite, type BenchOptions, type SuiteModule, type SuiteResult } fr
 
 const suites: Record<string, () => Promise<SuiteModule>> = {
   sync: () => import('./sync.js'),
+  asyncio: () => import('./asyncio.js'),
+  queue: () => import('./queue.js'),
+  futures: () => import('./futures.js'),
 };
 
 const usage = `usage: npm run bench -- [${Object.keys(suites).join('|')} ...] [--quick] [--json] [--filter=REGEX]`;

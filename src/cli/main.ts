@@ -33,7 +33,7 @@ const commands: Readonly<Record<string, Command>> = {
     run: ([name]) => example(name),
   },
   bench: {
-    usage: 'weft bench [--scale tiny|small|default] [--workers N] [--json] [--python]',
+    usage: 'weft bench [--scale S] [--workers N] [--json] [--python]',
     summary: "time the seeds' CPU-bound workloads: linear, async, threads, processes",
     run: async (args) => (await import('./bench.js')).runBench([...args]),
   },

@@ -1,0 +1,28 @@
+import { sleep as schedule } from '../internal/scheduler.js';
+import { checkSignal, checkTimeout } from '../internal/validate.js';
+
+/** Options of {@link sleep}. */
+export interface SleepOptions {
+  /** Ends the sleep early: it rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Resolves after `delay` ms (Python's `asyncio.sleep`), never earlier on the
+ * monotonic clock. `sleep(0)` yields once to the loop: the callbacks and
+ * tasks already ready run first, in order.
+ *
+ * @param delay - Ms, >= 0.
+ * @throws {RangeError} for a negative delay.
+ * @remarks Cancellation: when `signal` aborts, the timer is dropped and the
+ * promise rejects with `signal.reason`.
+ * @example
+ * ```ts
+ * await sleep(100);
+ * await sleep(5_000, { signal: AbortSignal.timeout(50) }); // rejects after 50 ms
+ * ```
+ */
+export function sleep(delay: number, options?: SleepOptions): Promise<void> {
+  const ms = checkTimeout(delay, 'delay');
+  return schedule(ms, checkSignal(options?.signal));
+}

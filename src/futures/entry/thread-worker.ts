@@ -1,0 +1,30 @@
+// Entry of a ThreadPoolExecutor worker thread: wires the shared worker loop
+// to parentPort. An error escaping a task (a throw in a timer, an unhandled
+// rejection) is reported with its class, code and stack, then the worker
+// exits and the pool replaces it.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { WorkerInit } from '../protocol.js';
+import { WorkerLoop } from '../worker-loop.js';
+
+const port = parentPort!;
+const loop = new WorkerLoop(
+  (message, transfer) => port.postMessage(message, transfer),
+  (workerData as { weftPool: WorkerInit }).weftPool,
+);
+port.on('message', (message: unknown) => {
+  if ((message as { t?: unknown }).t === 'exit') {
+    // Leave by running out of work (not terminate()), so stdout written by
+    // tasks still reaches the parent.
+    loop.flush();
+    port.close();
+    return;
+  }
+  loop.onMessage(message);
+});
+process.on('exit', () => loop.flush());
+process.on('uncaughtException', (error) => {
+  loop.crash(error);
+  process.exit(1);
+});
+loop.start();

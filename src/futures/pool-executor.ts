@@ -1,0 +1,290 @@
+// What ThreadPoolExecutor and ProcessPoolExecutor share: validation, the
+// submit path, shutdown. The submit path is the hot one: a WeakMap lookup
+// for the task's id, one TaskFuture, a scan of the arguments that only does
+// work for object arguments, and a push onto the pool's queue.
+
+import { encode } from '../internal/codec.js';
+import { StateError, describe } from '../internal/errors.js';
+import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
+import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import { BrokenExecutorError } from './errors.js';
+import {
+  Executor,
+  type ShutdownOptions,
+  type SubmitOptions,
+  type TaskArgs,
+  type TaskResult,
+} from './executor.js';
+import type { Future } from './future.js';
+import { TaskFuture, type Transport } from './lane.js';
+import { PoolCore } from './pool.js';
+import * as P from './protocol.js';
+import { unwrapTransfer } from './transfer.js';
+import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+
+/** Options both pools take. */
+export interface PoolOptions {
+  /** How many workers at most; they start on demand. @default os.availableParallelism() */
+  readonly maxWorkers?: number;
+  /** Runs first in every worker, with `initargs`; if it fails the pool is broken (`BrokenExecutorError`). */
+  readonly initializer?: Target<AnyFunction>;
+  /** Arguments of `initializer`. @default [] */
+  readonly initargs?: readonly unknown[];
+  /** Ms a worker may stay idle before it exits (a new one starts on demand). @default Infinity */
+  readonly idleTimeout?: number;
+  /**
+   * How many tasks may wait beyond one running per worker; past that,
+   * `submit` throws `StateError` `ERR_EXECUTOR_QUEUE_FULL` at once (fail
+   * fast), while `map` waits for room. @default Infinity
+   */
+  readonly maxQueue?: number;
+  /** Ms a cancelled or timed-out running task has to finish before its worker is terminated. @default 1000 */
+  readonly gracePeriod?: number;
+}
+
+/** @internal What a concrete pool passes up. */
+export interface PoolSetup {
+  readonly kind: string;
+  readonly transport: Transport;
+  readonly maxTasksPerWorker: number;
+}
+
+/** The common implementation of the two pools. */
+export abstract class PoolExecutor extends Executor {
+  readonly #core: PoolCore;
+  readonly #kind: string;
+  readonly #shared: boolean;
+  readonly #maxWorkers: number;
+  readonly #ids = new WeakMap<object, number>();
+  readonly #keys = new Map<string, number>();
+  // Set by #prepare: whether the arguments held shareables.
+  #encoded = false;
+
+  protected constructor(options: PoolOptions, setup: PoolSetup) {
+    super();
+    const { kind, transport } = setup;
+    this.#kind = kind;
+    this.#shared = transport.shared;
+    const maxWorkers = options.maxWorkers ?? defaultWorkers();
+    if (typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers < 1) {
+      throw new RangeError(
+        `Expected \`maxWorkers\` to be greater than 0, got ${describe(maxWorkers)}`,
+      );
+    }
+    this.#maxWorkers = checkInt(maxWorkers, 'maxWorkers', 1);
+    const maxQueue =
+      options.maxQueue === undefined || options.maxQueue === Infinity
+        ? Infinity
+        : checkInt(options.maxQueue, 'maxQueue', 0);
+    const initargs = options.initargs ?? [];
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
+    }
+    let init: P.WorkerInit = { capacity: P.CAPACITY };
+    if (options.initializer !== undefined) {
+      const initializer = toTaskSpec(options.initializer, `${kind} \`initializer\``);
+      const encoded = encode(initargs);
+      if (encoded !== initargs && !this.#shared) throw shareableError('initargs');
+      init = { ...init, initializer, initargs: encoded, initShared: encoded !== initargs };
+    }
+    this.#core = new PoolCore(transport, {
+      maxWorkers: this.#maxWorkers,
+      maxQueue,
+      idleTimeout: checkTimeout(options.idleTimeout, 'idleTimeout'),
+      gracePeriod:
+        options.gracePeriod === undefined ? 1000 : checkTimeout(options.gracePeriod, 'gracePeriod'),
+      maxTasksPerWorker: setup.maxTasksPerWorker,
+      init,
+    });
+    // A pool that becomes garbage shuts down gracefully (its tasks still finish).
+    collected.register(this, this.#core);
+  }
+
+  /** The most workers this pool runs at once. */
+  get maxWorkers(): number {
+    return this.#maxWorkers;
+  }
+
+  override submitWith<T extends Target<AnyFunction>>(
+    task: T,
+    args: TaskArgs<T>,
+    options?: SubmitOptions,
+  ): Future<TaskResult<T>> {
+    if (!Array.isArray(args)) {
+      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+    }
+    return this.#submit(task, args.slice(), options, 0) as Future<TaskResult<T>>;
+  }
+
+  override submit<T extends Target<AnyFunction>>(
+    task: T,
+    ...args: TaskArgs<T>
+  ): Future<TaskResult<T>> {
+    return this.#submit(task, args, undefined, 0) as Future<TaskResult<T>>;
+  }
+
+  /**
+   * Shuts the pool down: no new tasks; workers exit once the submitted tasks
+   * are done (`cancelFutures` cancels those not started). Python's
+   * `shutdown(wait, cancel_futures)`; safe to call more than once.
+   *
+   * @returns A promise that resolves when every task is done and every
+   * worker has exited (`wait: true`, the default), or at once.
+   * @example
+   * ```ts
+   * await pool.shutdown({ cancelFutures: true });
+   * ```
+   */
+  override shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    const { wait = true, cancelFutures = false } = options;
+    if (typeof wait !== 'boolean')
+      throw new TypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
+    if (typeof cancelFutures !== 'boolean') {
+      throw new TypeError(
+        `Expected \`cancelFutures\` to be a boolean, got ${describe(cancelFutures)}`,
+      );
+    }
+    if (cancelFutures) this.#core.cancelPending();
+    const closed = this.#core.shutdown();
+    return wait ? closed : Promise.resolve();
+  }
+
+  /**
+   * Stops now: tasks not started are cancelled, running ones fail with
+   * `WorkerExitError` (`ERR_WORKER_KILLED`), and every worker is killed.
+   *
+   * @returns A promise that resolves when every worker has exited.
+   * @example
+   * ```ts
+   * await pool.terminate();
+   * ```
+   */
+  terminate(): Promise<void> {
+    return this.#core.terminate();
+  }
+
+  /** @internal Task time and count reported by the workers (for `weft bench`). */
+  get workStats(): { readonly busyMs: number; readonly tasks: number } {
+    return { busyMs: this.#core.busyMs, tasks: this.#core.tasksRun };
+  }
+
+  protected override submitChunk(task: Target<AnyFunction>, list: unknown[][]): Future<unknown[]> {
+    return this.#submit(task, list, undefined, P.F_CHUNK) as Future<unknown[]>;
+  }
+
+  protected override whenRoom(): Promise<void> {
+    return this.#core.whenRoom();
+  }
+
+  protected override defaultMapBuffer(): number {
+    return 256 * this.#maxWorkers;
+  }
+
+  #submit(
+    task: unknown,
+    args: unknown[],
+    options: SubmitOptions | undefined,
+    flags: number,
+  ): Future<unknown> {
+    const core = this.#core;
+    if (core.closing || core.broken !== undefined) this.#refuse();
+    if (!core.hasRoom()) {
+      throw new StateError(
+        'ERR_EXECUTOR_QUEUE_FULL',
+        `The ${this.#kind} queue is full (maxQueue); retry when a task has finished`,
+      );
+    }
+    let id =
+      typeof task === 'object' || typeof task === 'function' ? this.#ids.get(task!) : undefined;
+    if (id === undefined) id = this.#register(task);
+    const f = new TaskFuture();
+    let code = id * P.CODE_SHIFT + flags;
+    let a: unknown = args;
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i];
+      if (typeof v === 'object' && v !== null) {
+        a = this.#prepare(f, args, flags === 0);
+        if (this.#encoded) code |= P.F_SHARED;
+        break;
+      }
+    }
+    f.c = code;
+    f.a = a;
+    if (options !== undefined) this.#watch(f, options);
+    core.enqueue(f);
+    if (f.w !== undefined) core.watch(f);
+    return f;
+  }
+
+  // Unwraps transfer markers and encodes shareables; returns the arguments to send.
+  #prepare(f: TaskFuture, args: unknown[], top: boolean): unknown {
+    let list = args;
+    if (top) {
+      let transfer: TransferListItem[] | undefined;
+      for (let i = 0; i < list.length; i++) {
+        const marker = unwrapTransfer(list[i]);
+        if (marker === undefined) continue;
+        if (list === args) list = args.slice();
+        list[i] = marker.value;
+        if (this.#shared) (transfer ??= []).push(...marker.list);
+      }
+      f.x = transfer;
+    }
+    const encoded = encode(list);
+    this.#encoded = encoded !== list;
+    if (this.#encoded && !this.#shared) throw shareableError('task arguments');
+    return encoded;
+  }
+
+  #watch(f: TaskFuture, options: SubmitOptions): void {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    const timeout = checkTimeout(options.timeout);
+    const signal = checkSignal(options.signal);
+    if (signal === undefined && timeout === Infinity) return;
+    signal?.throwIfAborted();
+    f.w = { timeout, signal, onAbort: undefined, timer: undefined, grace: undefined };
+    f.c |= P.F_WATCH;
+  }
+
+  #register(task: unknown): number {
+    const spec = toTaskSpec(task, `${this.#kind} task`);
+    const key = 'module' in spec ? `${spec.module}#${spec.name}` : spec.source;
+    let id = this.#keys.get(key);
+    if (id === undefined) {
+      id = this.#core.define(spec);
+      this.#keys.set(key, id);
+    }
+    this.#ids.set(task as object, id);
+    return id;
+  }
+
+  #refuse(): never {
+    const broken = this.#core.broken;
+    if (broken !== undefined) {
+      throw new BrokenExecutorError(broken.message, { cause: broken.cause });
+    }
+    throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'Cannot schedule new futures after shutdown');
+  }
+}
+
+function shareableError(what: string): TypeError {
+  const error = new TypeError(
+    `A ProcessPoolExecutor cannot pass shareables (locks, queues, Values…) in ${what}: ` +
+      'they live in shared memory, which child processes do not share. Use a ThreadPoolExecutor, or a Manager',
+  );
+  Object.defineProperty(error, 'code', { value: 'ERR_SHAREABLE_PROCESS', enumerable: true });
+  return error;
+}
+
+const collected = new FinalizationRegistry<PoolCore>((core) => void core.shutdown());
+
+let cpus: number | undefined;
+function defaultWorkers(): number {
+  return (cpus ??= availableParallelism());
+}

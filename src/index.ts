@@ -1,2 +1,9 @@
+// The common names. weft/asyncio and weft/green reuse Python's class names
+// (Lock, Queue, …) for their in-thread versions, so import them from their
+// own subpaths.
 export * from './threading/index.js';
 export * from './shared/index.js';
+export * from './queue/index.js';
+export * from './futures/index.js';
+// Both modules name their options `WaitOptions`: the threading one wins here.
+export type { WaitOptions } from './threading/index.js';

@@ -67,11 +67,20 @@ export function makeVerdict(
       : (['processes', 'threads'] as const);
   const names = results.map((r) => r.workload.name).join(' / ');
   const parallel = mean(of(best)) >= 1.2;
+  // CPUs' worth of time the pools actually got: near 1 means other load took the rest.
+  const got =
+    (results.reduce((sum, r) => sum + r.modes.find((m) => m.mode === best)!.cpu, 0) /
+      results.length) *
+    cores;
+  const busy =
+    cores > 1 && got < 1.3
+      ? `: the pools got only ${got.toFixed(1)} CPUs' worth of time (other load on the machine)`
+      : '';
   let text =
     `Verdict (${names}, ${cores} CPU${cores === 1 ? '' : 's'}): ` +
     (parallel
       ? `${LABEL[best]} was fastest, ${show(of(best))} over linear (${LABEL[other]} ${show(of(other))})`
-      : `no mode ran much faster than linear (${LABEL[best]} ${show(of(best))}) on this machine`) +
+      : `no mode ran much faster than linear (${LABEL[best]} ${show(of(best))}) on this machine${busy}`) +
     `; async tasks in one thread ${show(of('async'))}: concurrency without parallelism`;
   if (py !== undefined) {
     const sp = (m: readonly { seconds: number }[], k: number): number =>

@@ -60,10 +60,11 @@ export class WaiterList<T, D = undefined> {
    */
   park(data: D, timeout = Infinity, signal?: AbortSignal, onTimeout?: OnTimeout<T, D>): Promise<T> {
     const w = new Waiter<T, D>(this, data);
-    const promise = new Promise<T>((resolve, reject) => {
-      w.resolve = resolve;
-      w.reject = reject;
-    });
+    // A shared executor instead of a closure per call: the hot path of every
+    // contended acquire allocates the waiter and the promise, nothing else.
+    const promise = new Promise<T>(capture);
+    w.resolve = captured.resolve as (value: T) => void;
+    w.reject = captured.reject;
     this.#append(w);
     if (timeout !== Infinity && onTimeout !== undefined) {
       w.timer = at(now() + timeout, () => {
@@ -137,3 +138,13 @@ export class WaiterList<T, D = undefined> {
 }
 
 function noop(): void {}
+
+const captured: { resolve: (value: never) => void; reject: (reason: unknown) => void } = {
+  resolve: noop,
+  reject: noop,
+};
+
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}

@@ -10,45 +10,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TIMEOUT_MS = 60_000;
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lines: string[];
-}
-
-function run(args: readonly string[], timeout = TIMEOUT_MS): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, lines: stdout.split('\n').filter((l) => l !== '') });
-    });
-  });
-}
-
-async function runExample(name: string): Promise<Run> {
-  const result = await run(['--import', './scripts/register-tsx.mjs', `examples/${name}.ts`]);
-  assert.equal(
-    result.code,
-    0,
-    `examples/${name}.ts exited with ${result.code ?? result.signal}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
-  );
-  return result;
-}
+import { run, runExample } from './helpers/examples.js';
+import type { Run } from './helpers/examples.js';
 
 /** The lines matching `pattern`, as their first capture group (or whole match). */
 function grab(lines: readonly string[], pattern: RegExp): string[] {
@@ -218,7 +181,7 @@ const checks: Record<string, (r: Run) => void> = {
 test('examples run and print what their seeds print', { concurrency: 3 }, async (t) => {
   await Promise.all(
     Object.entries(checks).map(([name, check]) =>
-      t.test(name, async () => check(await runExample(name))),
+      t.test(name, async () => check(await runExample(name, { quietStderr: false }))),
     ),
   );
 });

@@ -1,6 +1,7 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { StateError, WeftError } from '../internal/errors.js';
+import { BrokenBarrierError } from '../internal/broken-barrier.js';
+import { StateError } from '../internal/errors.js';
 import { lockSync, unlock } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import { track } from '../internal/ready.js';
@@ -27,19 +28,8 @@ const DRAINING = 1;
 const RESETTING = -1;
 const BROKEN = -2;
 
-/**
- * Raised by `Barrier.wait` when the barrier is broken or reset while waiting.
- *
- * @example
- * ```ts
- * try { await barrier.wait(); } catch (e) { if (e instanceof BrokenBarrierError) {} }
- * ```
- */
-export class BrokenBarrierError extends WeftError {
-  constructor(message = 'The barrier is broken', options?: ErrorOptions) {
-    super('ERR_BROKEN_BARRIER', message, options);
-  }
-}
+// One BrokenBarrierError class for weft/threading and weft/asyncio.
+export { BrokenBarrierError };
 
 /** Options of a {@link Barrier}. */
 export interface BarrierOptions {

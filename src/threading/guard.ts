@@ -1,41 +1,8 @@
 import { TimeoutError } from '../internal/errors.js';
+import { Guard } from '../internal/guard.js';
 
-/**
- * Holds an acquisition; releases it when disposed (`using` / `await using`)
- * or when `release()` is called. Releasing twice is a no-op.
- *
- * @example
- * ```ts
- * {
- *   using held = lock.holdSync();
- *   // critical section
- * } // released here, also on throw
- * ```
- */
-export class Guard implements Disposable, AsyncDisposable {
-  #release: (() => void) | undefined;
-
-  /** @internal */
-  constructor(release: () => void) {
-    this.#release = release;
-  }
-
-  /** Releases now (idempotent). */
-  release(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
-  }
-}
+// One Guard class for weft/threading and weft/asyncio.
+export { Guard } from '../internal/guard.js';
 
 /** Options of the waiting forms: `acquire`, `hold`, `wait`. */
 export interface WaitOptions {

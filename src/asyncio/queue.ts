@@ -1,7 +1,7 @@
 import { Deque } from '../internal/deque.js';
 import { describe, StateError } from '../internal/errors.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { QueueWaitOptions, WaitOptions } from './options.js';
@@ -132,7 +132,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * negative timeout or a timeout with `block: false`.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
-    const timeout = options === undefined ? Infinity : checkBlock(options.block, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
     const signal = checkSignal(options?.signal);
     if (this.#shutdown) return Promise.reject(new QueueShutDown());
     if (!this.full()) {
@@ -163,7 +164,8 @@ export class Queue<T> implements AsyncIterable<T> {
    * {@link QueueShutDown} (rejects) once shut down and empty.
    */
   get(options?: QueueWaitOptions): Promise<T> {
-    const timeout = options === undefined ? Infinity : checkBlock(options.block, options.timeout);
+    const timeout =
+      options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
     const signal = checkSignal(options?.signal);
     if (this.#store.length > 0) return Promise.resolve(this.#take());
     if (this.#shutdown) return Promise.reject(new QueueShutDown());
@@ -299,20 +301,4 @@ function getTimedOut<T>(w: Waiter<T, undefined>): void {
 
 function putTimedOut<T>(w: Waiter<void, T>): void {
   w.reject(new QueueFull());
-}
-
-/** Validates `{ block, timeout }` as Python's queues do; returns the timeout (0 when not blocking). */
-function checkBlock(block: unknown, timeout: unknown): number {
-  if (block !== undefined && typeof block !== 'boolean') {
-    throw new TypeError(`Expected \`block\` to be a boolean, got ${describe(block)}`);
-  }
-  if (block === false) {
-    if (timeout !== undefined) {
-      throw new RangeError(
-        `A \`timeout\` cannot be given with \`block: false\`, got ${describe(timeout)}`,
-      );
-    }
-    return 0;
-  }
-  return checkTimeout(timeout);
 }

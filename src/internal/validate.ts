@@ -21,15 +21,19 @@ export function checkTimeout(timeout: unknown, name = 'timeout'): number {
   return timeout;
 }
 
-/** Validates `{ blocking, timeout }` as Python's `acquire` does; returns the timeout (0 when non-blocking). */
-export function checkAcquire(blocking: unknown, timeout: unknown): number {
+/**
+ * Validates `{ blocking, timeout }` (locks) or `{ block, timeout }` (queues)
+ * as Python does; returns the timeout (0 when not blocking). `name` is the
+ * flag's option name, for the error messages.
+ */
+export function checkAcquire(blocking: unknown, timeout: unknown, name = 'blocking'): number {
   if (blocking !== undefined && typeof blocking !== 'boolean') {
-    throw new TypeError(`Expected \`blocking\` to be a boolean, got ${describe(blocking)}`);
+    throw new TypeError(`Expected \`${name}\` to be a boolean, got ${describe(blocking)}`);
   }
   if (blocking === false) {
     if (timeout !== undefined) {
       throw new RangeError(
-        `A \`timeout\` cannot be given with \`blocking: false\`, got ${describe(timeout)}`,
+        `A \`timeout\` cannot be given with \`${name}: false\`, got ${describe(timeout)}`,
       );
     }
     return 0;

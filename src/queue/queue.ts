@@ -3,7 +3,7 @@ import type { Shareable, SharedState } from '../internal/codec.js';
 import { describe, StateError } from '../internal/errors.js';
 import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import { Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
@@ -507,20 +507,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 }
 
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {
-  if (options === undefined) return Infinity;
-  const { block, timeout } = options;
-  if (block !== undefined && typeof block !== 'boolean') {
-    throw new TypeError(`Expected \`block\` to be a boolean, got ${describe(block)}`);
-  }
-  if (block === false) {
-    if (timeout !== undefined) {
-      throw new RangeError(
-        `A \`timeout\` cannot be given with \`block: false\`, got ${describe(timeout)}`,
-      );
-    }
-    return 0;
-  }
-  return checkTimeout(timeout);
+  return options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
 }
 
 registerShareable('weft.Queue', (state) => Queue.fromShared(state));

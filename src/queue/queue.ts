@@ -12,6 +12,7 @@ import {
   ALL_DONE,
   DEFAULT_MAX_BYTES,
   FIFO,
+  GET_SIGNALS,
   GET_WAITERS,
   LIFO,
   MAXSIZE,
@@ -20,6 +21,7 @@ import {
   NOT_FULL,
   Pending,
   PRIORITY,
+  PUT_SIGNALS,
   PUT_WAITERS,
   SHUTDOWN,
   SIZE,
@@ -206,12 +208,30 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     this.#store.push(prepared);
     c[UNFINISHED]!++;
-    return c[GET_WAITERS]! > 0;
+    return this.#signal(GET_WAITERS, GET_SIGNALS);
   }
 
   #pop(): { value: unknown; wake: boolean } {
     const value = this.#store.pop();
-    return { value, wake: this.#c[PUT_WAITERS]! > 0 };
+    return { value, wake: this.#signal(PUT_WAITERS, PUT_SIGNALS) };
+  }
+
+  // Under the lock: whether to wake one more waiter after unlocking. Waiters
+  // already woken but not yet back under the lock are not woken again, so a
+  // side running ahead of a parked one pays one notify, not one per item.
+  #signal(waiters: number, signals: number): boolean {
+    const c = this.#c;
+    if (c[waiters]! <= c[signals]!) return false;
+    c[signals]!++;
+    return true;
+  }
+
+  // Under the lock, back from a wait (woken, timed out or aborted): one
+  // waiter fewer, and one outstanding wake-up accounted for.
+  #left(waiters: number, signals: number): void {
+    const c = this.#c;
+    c[waiters]!--;
+    if (c[signals]! > 0) c[signals]!--;
   }
 
   /**
@@ -239,7 +259,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
           await waitAsync(c, NOT_FULL, seq, remaining(deadline), signal);
         } finally {
           this.#lock();
-          c[PUT_WAITERS]!--;
+          this.#left(PUT_WAITERS, PUT_SIGNALS);
         }
       }
       wake = this.#push(prepared);
@@ -272,7 +292,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         this.#unlock();
         waitSync(c, NOT_FULL, seq, remaining(deadline));
         this.#lock();
-        c[PUT_WAITERS]!--;
+        this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
       wake = this.#push(prepared);
     } finally {
@@ -313,7 +333,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
           await waitAsync(c, NOT_EMPTY, seq, remaining(deadline), signal);
         } finally {
           this.#lock();
-          c[GET_WAITERS]!--;
+          this.#left(GET_WAITERS, GET_SIGNALS);
         }
       }
       popped = this.#pop();
@@ -345,7 +365,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         this.#unlock();
         waitSync(c, NOT_EMPTY, seq, remaining(deadline));
         this.#lock();
-        c[GET_WAITERS]!--;
+        this.#left(GET_WAITERS, GET_SIGNALS);
       }
       popped = this.#pop();
     } finally {

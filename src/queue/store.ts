@@ -46,7 +46,11 @@ const KEY_KIND = 16;
 // are rebuilt when another thread grew a buffer.
 const ARENA_BYTES = 17;
 const INDEX_BYTES = 18;
-const WORDS = 19;
+// Wake-ups sent to getters / putters that have not yet come back under the
+// mutex: a waiter is not signalled twice (see Queue#signal).
+export const GET_SIGNALS = 19;
+export const PUT_SIGNALS = 20;
+const WORDS = 21;
 
 export const FIFO = 0;
 export const LIFO = 1;
@@ -271,11 +275,7 @@ export class Store {
 
   #readString(at: number, length: number): string {
     const base = at >> 1;
-    if (length <= 64) {
-      let s = '';
-      for (let i = 0; i < length; i++) s += String.fromCharCode(this.#u16[base + i]!);
-      return s;
-    }
+    if (length <= 64) return readShort(this.#u16, base, length);
     // Chunks keep apply() within the argument limit; fromCharCode (unlike a
     // UTF-16 TextDecoder) keeps lone surrogates as they were.
     const parts: string[] = [];
@@ -412,5 +412,49 @@ export class Pending {
   ) {}
   value(): unknown {
     return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
+  }
+}
+
+const char = String.fromCharCode;
+
+// A short string from UTF-16 code units: fromCharCode with a fixed number of
+// arguments, 8 units per call (~4x faster than one call per unit, and no
+// subarray or apply).
+function readShort(u16: Uint16Array, at: number, length: number): string {
+  let s = '';
+  let i = at;
+  const end = at + length;
+  for (; i + 8 <= end; i += 8) {
+    s += char(
+      u16[i]!,
+      u16[i + 1]!,
+      u16[i + 2]!,
+      u16[i + 3]!,
+      u16[i + 4]!,
+      u16[i + 5]!,
+      u16[i + 6]!,
+      u16[i + 7]!,
+    );
+  }
+  switch (end - i) {
+    case 0:
+      return s;
+    case 1:
+      return s + char(u16[i]!);
+    case 2:
+      return s + char(u16[i]!, u16[i + 1]!);
+    case 3:
+      return s + char(u16[i]!, u16[i + 1]!, u16[i + 2]!);
+    case 4:
+      return s + char(u16[i]!, u16[i + 1]!, u16[i + 2]!, u16[i + 3]!);
+    case 5:
+      return s + char(u16[i]!, u16[i + 1]!, u16[i + 2]!, u16[i + 3]!, u16[i + 4]!);
+    case 6:
+      return s + char(u16[i]!, u16[i + 1]!, u16[i + 2]!, u16[i + 3]!, u16[i + 4]!, u16[i + 5]!);
+    default:
+      return (
+        s +
+        char(u16[i]!, u16[i + 1]!, u16[i + 2]!, u16[i + 3]!, u16[i + 4]!, u16[i + 5]!, u16[i + 6]!)
+      );
   }
 }

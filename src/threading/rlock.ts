@@ -22,6 +22,10 @@ const SCOPE = 3;
 const COUNT = 4;
 const DIED = 5;
 const NONE = -1;
+// Loads spent watching for a release before parking (as Lock's futex does);
+// longer when re-taking the lock right after a Condition wake-up.
+const SPIN = 64;
+const RESTORE_SPIN = 1024;
 // While blocked, a waiter re-checks every SLICE ms whether the owner died.
 const SLICE = 100;
 
@@ -105,9 +109,16 @@ export class RLock implements Shareable {
   acquireSync(options?: AcquireSyncOptions): boolean {
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
-    const scope = currentScope();
+    return this.#acquireSync(currentScope(), timeout, SPIN);
+  }
+
+  #acquireSync(scope: number, timeout: number, spin: number): boolean {
     if (this.#reenter(scope) || this.#tryTake(scope)) return true;
     if (timeout === 0) return false;
+    const i32 = this.#i32;
+    for (let i = 0; i < spin; i++) {
+      if (Atomics.load(i32, STATE) === 0 && this.#tryTake(scope)) return true;
+    }
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (this.#take(scope)) return true;
@@ -275,7 +286,9 @@ export class RLock implements Shareable {
 
   /** @internal Condition.wait: re-acquire (blocking) and restore the saved depth. */
   _acquireRestoreSync(saved: RLockSaved): void {
-    this.acquireSync();
+    // The notifier usually releases within a few µs of waking us: spin longer
+    // than a plain acquire before parking a second time.
+    this.#acquireSync(currentScope(), Infinity, RESTORE_SPIN);
     this.#i32[COUNT] = saved.count;
     this.#i32[SCOPE] = saved.scope;
   }

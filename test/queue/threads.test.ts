@@ -288,6 +288,16 @@ test('items of every cloneable kind round-trip', () => {
   for (const item of items) assert.deepEqual(q.getNowait(), item);
 });
 
+test('short strings of every length up to the long-string path survive exactly', () => {
+  const q = new Queue<string>();
+  const units = 'aé😀\ud800z\udc00\u0000\uffff';
+  const strings = Array.from({ length: 80 }, (_, n) =>
+    Array.from({ length: n }, (_, i) => units[(i * 7 + n) % units.length]).join(''),
+  );
+  for (const s of strings) q.putNowait(s);
+  for (const s of strings) assert.equal(q.getNowait(), s);
+});
+
 test('SimpleQueue: put never blocks, get waits, FIFO', async () => {
   const q = new SimpleQueue<number>();
   for (let i = 0; i < 1000; i++) q.put(i);

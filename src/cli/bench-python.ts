@@ -22,7 +22,8 @@ export interface PythonRun {
   readonly workloads: Readonly<Record<'gcd' | 'primes', readonly PythonMode[]>>;
 }
 
-const SCRIPT = String.raw`
+/** The workloads as a Python module (bench/futures.ts imports its `gcd` too). */
+export const SCRIPT = String.raw`
 import json, os, sys, time
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 

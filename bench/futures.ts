@@ -25,6 +25,8 @@
 //   children start without the bench's tsx `--import` (see
 //   bench/fixtures/futures-poolifier-cluster-worker.cjs for why); tinypool's
 //   and weft's children inherit it, which costs start time only.
+// - A pool's close() gets 30 s, then counts as a teardown error, so one stuck
+//   pool cannot stall the run; WEFT_BENCH_DEBUG=1 prints each close time.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -252,10 +254,30 @@ function asCase(s: Subject, run: (s: Subject) => Promise<Measurement>): BenchCas
     },
     run: () => run(s),
     teardown: async () => {
-      await s.close();
+      // A pool whose close hangs must not hang the run (the table still prints).
+      let timer: NodeJS.Timeout | undefined;
+      const t0 = performance.now();
+      try {
+        await Promise.race([
+          s.close(),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`close() still pending after ${CLOSE_TIMEOUT_MS} ms`)),
+              CLOSE_TIMEOUT_MS,
+            );
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (process.env['WEFT_BENCH_DEBUG'] !== undefined) {
+        process.stderr.write(`  ${s.name}: closed in ${(performance.now() - t0).toFixed(0)} ms\n`);
+      }
     },
   };
 }
+
+const CLOSE_TIMEOUT_MS = 30_000;
 
 /** One table of a task shape (a, b, c, and their process-pool twins in f). */
 interface ShapeSpec {

@@ -125,6 +125,24 @@ interface Subject {
   close(): Promise<unknown>;
 }
 
+/** tinypool over the shared peer worker file, in threads or child processes. */
+function tinypool(name: string, runtime: 'worker_threads' | 'child_process'): Subject {
+  let tiny: Tinypool;
+  return {
+    name,
+    start: () =>
+      (tiny = new Tinypool({
+        runtime,
+        filename: peerFile.href,
+        minThreads: WORKERS,
+        maxThreads: WORKERS,
+      })),
+    inc: (x) => tiny.run(x, { name: 'inc' }) as Promise<unknown>,
+    gcd: (a, b) => tiny.run([a, b], { name: 'gcd' }) as Promise<unknown>,
+    close: () => tiny.destroy(),
+  };
+}
+
 function weftProcess(): Subject {
   let pool: ProcessPoolExecutor;
   return {
@@ -139,7 +157,6 @@ function weftProcess(): Subject {
 function subjects(withProcess: boolean): Subject[] {
   let weft: ThreadPoolExecutor;
   let pis: Piscina;
-  let tiny: Tinypool;
   let poo: FixedThreadPool<number | [number, number], number>;
   let wp: ReturnType<typeof workerpool.pool>;
   let bare: BarePool;
@@ -159,18 +176,7 @@ function subjects(withProcess: boolean): Subject[] {
       gcd: (a, b) => pis.run([a, b], { name: 'gcd' }),
       close: () => pis.destroy(),
     },
-    {
-      name: 'tinypool',
-      start: () =>
-        (tiny = new Tinypool({
-          filename: peerFile.href,
-          minThreads: WORKERS,
-          maxThreads: WORKERS,
-        })),
-      inc: (x) => tiny.run(x, { name: 'inc' }) as Promise<unknown>,
-      gcd: (a, b) => tiny.run([a, b], { name: 'gcd' }) as Promise<unknown>,
-      close: () => tiny.destroy(),
-    },
+    tinypool('tinypool', 'worker_threads'),
     {
       name: 'poolifier',
       start: () =>
@@ -209,23 +215,10 @@ function subjects(withProcess: boolean): Subject[] {
 
 /** Suite f: pools of 2 child processes. */
 function processSubjects(): Subject[] {
-  let tiny: Tinypool;
   let poo: FixedClusterPool<number | [number, number], number>;
   return [
     weftProcess(),
-    {
-      name: 'tinypool child_process',
-      start: () =>
-        (tiny = new Tinypool({
-          runtime: 'child_process',
-          filename: peerFile.href,
-          minThreads: WORKERS,
-          maxThreads: WORKERS,
-        })),
-      inc: (x) => tiny.run(x, { name: 'inc' }) as Promise<unknown>,
-      gcd: (a, b) => tiny.run([a, b], { name: 'gcd' }) as Promise<unknown>,
-      close: () => tiny.destroy(),
-    },
+    tinypool('tinypool child_process', 'child_process'),
     {
       name: 'poolifier cluster',
       start: () =>

@@ -22,6 +22,7 @@ import {
   registryBuffer,
   table,
 } from '../threading/registry.js';
+import { weftModule } from '../internal/package-url.js';
 
 export const CHANNEL = 'weft.sab-directory';
 export const MAX = 65_536;
@@ -48,8 +49,20 @@ const idOf = new WeakMap<SharedArrayBuffer, string>();
 export function openDirectory(): void {
   if (channel !== undefined) return;
   channel = new BroadcastChannel(CHANNEL);
-  // Never keeps the thread alive; read only on demand.
+  // Listening matters: on Node 20 a channel with no listener, opened before a
+  // worker was started, can lose that worker's messages once this thread's
+  // event loop turns (they are read neither by receiveMessageOnPort nor
+  // later). With a listener each message arrives either here or in drain().
+  channel.onmessage = (event: unknown) => accept((event as { data: unknown }).data);
+  // Never keeps the thread alive.
   channel.unref();
+}
+
+function accept(data: unknown): void {
+  const message = data as Partial<Announcement>;
+  if (typeof message.id === 'string' && message.sab instanceof SharedArrayBuffer) {
+    remember(message.id, message.sab);
+  }
 }
 
 function remember(id: string, sab: SharedArrayBuffer): void {
@@ -66,10 +79,7 @@ function drain(): void {
   for (;;) {
     const received = receiveMessageOnPort(channel as never) as { message: unknown } | undefined;
     if (received === undefined) return;
-    const message = received.message as Partial<Announcement>;
-    if (typeof message.id === 'string' && message.sab instanceof SharedArrayBuffer) {
-      remember(message.id, message.sab);
-    }
+    accept(received.message);
   }
 }
 
@@ -122,8 +132,7 @@ function ensureDirectory(): void {
   if (started) return;
   const words = table();
   if (Atomics.compareExchange(words, DIRECTORY_STATE, NONE, STARTING) === NONE) {
-    const ext = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
-    const worker = new Worker(new URL(`./entry/directory${ext}`, import.meta.url), {
+    const worker = new Worker(weftModule('queue/entry/directory'), {
       workerData: { weftRegistry: registryBuffer() },
       name: 'weft-directory',
       stdout: false,

@@ -157,6 +157,20 @@ test('shareables inside items arrive live in another thread and back', async () 
   await t.join(DEADLINE);
 });
 
+test('shared memory first put by a thread that has since ended reaches the thread that made the queue', async () => {
+  // The buffers are announced from the producer thread; this thread's event
+  // loop turns (join) before it reads them, and the producer (and any buffer
+  // directory it started) is gone by then.
+  const q = new Queue<unknown>();
+  const t = new Thread({ target: fx.putFresh, args: [q] });
+  t.start();
+  assert.equal(await t.join(DEADLINE), true);
+  const item = (await q.get({ timeout: 5000 })) as { value: Value<'i'>; raw: Int32Array };
+  assert.ok(item.value instanceof Value);
+  assert.equal(item.value.value, 41);
+  assert.equal(item.raw[0], 7);
+});
+
 test('a non-cloneable item throws DataCloneError and leaves the queue unchanged', () => {
   for (const q of [new Queue<unknown>(), new LifoQueue<unknown>()]) {
     q.putNowait(1);

@@ -13,13 +13,9 @@ import { countPrimes, gcd, genPrime } from './bench-tasks.js';
 import { hasPython, runPython, type PythonRun } from './bench-python.js';
 import { Progress } from './progress.js';
 import { makeVerdict, table } from './bench-report.js';
+import { weftModule } from '../internal/package-url.js';
 
-const work = tasks<typeof import('./bench-tasks.js')>(
-  new URL(
-    `./bench-tasks${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-    import.meta.url,
-  ),
-);
+const work = tasks<typeof import('./bench-tasks.js')>(weftModule('cli/bench-tasks'));
 
 /** Sizes: gcd runs the seed's 4 pairs `gcdRepeat` times; gen_prime finds `primes` primes. */
 const SCALES = {

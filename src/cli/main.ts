@@ -6,11 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../internal/package-url.js';
 
-/** The package root, from dist/cli/main.js (or src/cli/main.ts under a loader). */
-const ROOT = new URL('../../', import.meta.url);
-const EXAMPLES = new URL('examples/', ROOT);
-const TSX_PRELOAD = new URL('scripts/register-tsx.mjs', ROOT);
+const EXAMPLES = new URL('examples/', PACKAGE_ROOT);
+const TSX_PRELOAD = new URL('scripts/register-tsx.mjs', PACKAGE_ROOT);
 /** An example that runs longer than this is stopped and counted as failed. */
 const EXAMPLE_TIMEOUT_MS = 120_000;
 
@@ -76,7 +75,7 @@ function runExample(name: string): number {
   const result = spawnSync(
     process.execPath,
     ['--import', TSX_PRELOAD.href, fileURLToPath(new URL(`${name}.ts`, EXAMPLES))],
-    { cwd: fileURLToPath(ROOT), stdio: 'inherit', timeout: EXAMPLE_TIMEOUT_MS },
+    { cwd: fileURLToPath(PACKAGE_ROOT), stdio: 'inherit', timeout: EXAMPLE_TIMEOUT_MS },
   );
   if (result.error !== undefined) {
     process.stderr.write(`weft: example ${name} did not finish: ${result.error.message}\n`);

@@ -5,6 +5,7 @@ import { checkInt } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
+import { weftModule } from '../internal/package-url.js';
 
 /** Options of a {@link ProcessPoolExecutor}. */
 export interface ProcessPoolOptions extends PoolOptions {
@@ -18,12 +19,7 @@ export interface ProcessPoolOptions extends PoolOptions {
   readonly killTimeout?: number;
 }
 
-const ENTRY = fileURLToPath(
-  new URL(
-    `./entry/process-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-    import.meta.url,
-  ),
-);
+const ENTRY = fileURLToPath(weftModule('futures/entry/process-worker'));
 
 class ProcessTransport implements Transport {
   readonly shared = false;

@@ -4,6 +4,7 @@ import * as registry from '../threading/registry.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
+import { weftModule } from '../internal/package-url.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolOptions extends PoolOptions {
@@ -13,10 +14,7 @@ export interface ThreadPoolOptions extends PoolOptions {
   readonly name?: string;
 }
 
-const ENTRY = new URL(
-  `./entry/thread-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-  import.meta.url,
-);
+const ENTRY = weftModule('futures/entry/thread-worker');
 let pools = 0;
 /** Ms an idle worker asked to exit has to do so before it is terminated. */
 const CLOSE_TIMEOUT = 1000;

@@ -15,6 +15,7 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import { decode, encode } from '../internal/codec.js';
+import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { notCloneable } from './failures.js';
@@ -39,7 +40,7 @@ class LoadFailure {
 // Shareable classes register their revivers when their module loads; load
 // them the first time a task's arguments hold one. A module that does not
 // exist (yet) is skipped.
-const REVIVERS = ['../threading/index.js', '../shared/index.js', '../queue/index.js'];
+const REVIVERS = ['threading/index', 'shared/index', 'queue/index'];
 let revivers: Promise<unknown> | undefined;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -379,5 +380,7 @@ export class WorkerLoop {
 }
 
 function loadRevivers(): Promise<unknown> {
-  return (revivers ??= Promise.all(REVIVERS.map((path) => import(path).catch(() => undefined))));
+  return (revivers ??= Promise.all(
+    REVIVERS.map((path) => import(weftModule(path).href).catch(() => undefined)),
+  ));
 }

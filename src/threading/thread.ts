@@ -7,6 +7,7 @@ import { toTaskSpec } from '../internal/task-ref.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
+import { weftModule } from '../internal/package-url.js';
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<T extends Target> {
@@ -321,10 +322,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
 const ATTACH = Object.freeze({ target: undefined });
 // How long join() waits, after the target finished, for the worker to exit.
 const EXIT_GRACE = 2000;
-const ENTRY = new URL(
-  `./entry/thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-  import.meta.url,
-);
+const ENTRY = weftModule('threading/entry/thread');
 // Threads inherit the process's execArgv, except a TypeScript loader when the
 // entry is compiled JavaScript: starting tsx costs 150–350 ms of CPU per
 // thread, and task-load.ts registers it inside the thread only when a task

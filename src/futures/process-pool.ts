@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe } from '../internal/errors.js';
 import { checkInt } from '../internal/validate.js';
@@ -20,6 +21,11 @@ export interface ProcessPoolOptions extends PoolOptions {
 }
 
 const ENTRY = fileURLToPath(weftModule('futures/entry/process-worker'));
+// Loaded on first use: importing weft/futures for threads alone should not
+// pay for node:child_process (~0.7 MB RSS).
+let cp: typeof import('node:child_process') | undefined;
+const childProcess = (): typeof import('node:child_process') =>
+  (cp ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
 
 class ProcessTransport implements Transport {
   readonly shared = false;
@@ -31,7 +37,7 @@ class ProcessTransport implements Transport {
   ) {}
 
   spawn(_init: WorkerInit, events: LinkEvents): WorkerLink {
-    const child: ChildProcess = fork(ENTRY, [], {
+    const child: ChildProcess = childProcess().fork(ENTRY, [], {
       execArgv: [...this.execArgv],
       ...(this.env === undefined ? {} : { env: this.env }),
       serialization: 'advanced',

@@ -14,6 +14,7 @@ export const Tag = {
   Value: 0x5746_4c07,
   Registry: 0x5746_4c08,
   Queue: 0x5746_4c09,
+  QueueRing: 0x5746_4c0a,
 } as const;
 
 /** A fresh zeroed shared Int32Array of `words` words whose word 0 is `tag`. */

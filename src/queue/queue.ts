@@ -7,6 +7,22 @@ import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/v
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import { Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
+import {
+  Deferred,
+  EMPTY,
+  R_ALL_DONE,
+  R_GET_WAITERS,
+  R_MAXSIZE,
+  R_NOT_EMPTY,
+  R_NOT_FULL,
+  R_PUT_WAITERS,
+  R_SHUTDOWN,
+  R_UNFINISHED,
+  Ring,
+  RING_MAX,
+  type RingState,
+  type Staged,
+} from './ring.js';
 import type { StoreState } from './store.js';
 import {
   ALL_DONE,
@@ -56,11 +72,14 @@ export interface QueueWaitSyncOptions {
 }
 
 interface QueueState {
-  readonly store: StoreState;
+  readonly store?: StoreState;
+  readonly ring?: RingState;
 }
 
 // getSync / putSync spin this many loads for an item (or room) before parking.
 const SPIN = 256;
+// The ring's shutdown word: 1 after shutdown(), 2 after shutdown({ immediate: true }).
+const IMMEDIATE = 2;
 let restoring: QueueState | undefined;
 
 /**
@@ -82,7 +101,10 @@ let restoring: QueueState | undefined;
  * ```
  */
 export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
-  readonly #store: Store;
+  // A bounded FIFO queue (1 <= maxsize <= RING_MAX at creation) keeps its
+  // items in a lock-free ring; every other queue in the mutex-guarded store.
+  readonly #store: Store | undefined;
+  readonly #ring: Ring | undefined;
   readonly #c: Int32Array;
   readonly #prepared = new Prepared();
 
@@ -92,7 +114,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   constructor(options: QueueOptions = {}) {
     const state = restoring;
     restoring = undefined;
-    if (state !== undefined) this.#store = new Store(0, 0, 0, state.store);
+    if (state?.ring !== undefined) this.#ring = new Ring(0, 0, 0, state.ring);
+    else if (state?.store !== undefined) this.#store = new Store(0, 0, 0, state.store);
     else {
       if (typeof options !== 'object' || options === null) {
         throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
@@ -104,9 +127,11 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         1024,
         2 ** 31 - 1,
       );
-      this.#store = new Store(this.kind, maxsize, maxBytes);
+      if (this.kind === FIFO && maxsize >= 1 && maxsize <= RING_MAX) {
+        this.#ring = new Ring(FIFO, maxsize, maxBytes);
+      } else this.#store = new Store(this.kind, maxsize, maxBytes);
     }
-    this.#c = this.#store.control;
+    this.#c = this.#ring?.control ?? this.#store!.control;
     openDirectory();
   }
 
@@ -119,7 +144,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   static fromShared(state: unknown): Queue {
     const s = state as QueueState;
     restoring = s;
-    const kind = new Int32Array(s.store.control)[2];
+    if (s.ring !== undefined) return new Queue();
+    const kind = new Int32Array(s.store!.control)[2];
     if (kind === LIFO) return new LifoQueue();
     if (kind === PRIORITY) return new PriorityQueue();
     return new Queue();
@@ -127,16 +153,28 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** @internal */
   [SHARE](): SharedState {
-    const state: QueueState = { store: this.#store.state() };
+    const state: QueueState =
+      this.#ring !== undefined ? { ring: this.#ring.state() } : { store: this.#store!.state() };
     return { tag: 'weft.Queue', state };
   }
 
   /** Most items at once (0 = unbounded). Settable, as in Python. */
   get maxsize(): number {
-    return Atomics.load(this.#c, MAXSIZE);
+    return Atomics.load(this.#c, this.#ring !== undefined ? R_MAXSIZE : MAXSIZE);
   }
   set maxsize(value: number) {
     checkInt(value, 'maxsize', 0, 2 ** 31 - 1);
+    if (this.#ring !== undefined) {
+      const capacity = this.#ring.capacity;
+      if (value < 1 || value > capacity) {
+        throw new RangeError(
+          `This Queue was made with maxsize ${capacity}, which sized its storage: its maxsize can change between 1 and ${capacity}, got ${value}`,
+        );
+      }
+      Atomics.store(this.#c, R_MAXSIZE, value);
+      this.#wake(R_NOT_FULL, Infinity);
+      return;
+    }
     this.#lock();
     Atomics.store(this.#c, MAXSIZE, value);
     this.#unlock();
@@ -145,7 +183,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Items in the queue now (a snapshot: other threads may change it at once). */
   qsize(): number {
-    return Atomics.load(this.#c, SIZE);
+    return this.#ring !== undefined ? this.#ring.size() : Atomics.load(this.#c, SIZE);
   }
 
   /** Whether the queue is empty now. */
@@ -161,7 +199,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Whether `shutdown()` was called. */
   get isShutdown(): boolean {
-    return Atomics.load(this.#c, SHUTDOWN) === 1;
+    return Atomics.load(this.#c, this.#ring !== undefined ? R_SHUTDOWN : SHUTDOWN) !== 0;
   }
 
   #lock(): void {
@@ -206,13 +244,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   // Under the lock, with room: store the item, count it, wake a getter after unlocking.
   #push(prepared: Prepared): boolean {
     const c = this.#c;
-    this.#store.push(prepared);
+    this.#store!.push(prepared);
     c[UNFINISHED]!++;
     return this.#signal(GET_WAITERS, GET_SIGNALS);
   }
 
   #pop(): { value: unknown; wake: boolean } {
-    const value = this.#store.pop();
+    const value = this.#store!.pop();
     return { value, wake: this.#signal(PUT_WAITERS, PUT_SIGNALS) };
   }
 
@@ -242,6 +280,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {DOMException} `DataCloneError` for an item that cannot be cloned (the queue is unchanged).
    */
   async put(item: T, options?: QueueWaitOptions): Promise<void> {
+    if (this.#ring !== undefined) return this.#ringPutAsync(this.#ring, item, options);
     const timeout = waitTimeout(options);
     const signal = checkSignal(options?.signal);
     signal?.throwIfAborted();
@@ -276,6 +315,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {QueueFull} / {QueueShutDown} as `put`.
    */
   putSync(item: T, options?: QueueWaitSyncOptions): void {
+    if (this.#ring !== undefined) return this.#ringPutSync(this.#ring, item, options);
     const timeout = waitTimeout(options);
     const prepared = this.#prepare(item, true);
     const c = this.#c;
@@ -317,6 +357,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {QueueShutDown} once shut down and empty.
    */
   async get(options?: QueueWaitOptions): Promise<T> {
+    if (this.#ring !== undefined) return this.#ringGet(this.#ring, options);
     const timeout = waitTimeout(options);
     const signal = checkSignal(options?.signal);
     signal?.throwIfAborted();
@@ -350,6 +391,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {QueueEmpty} / {QueueShutDown} as `get`.
    */
   getSync(options?: QueueWaitSyncOptions): T {
+    if (this.#ring !== undefined) return this.#ringGetSync(this.#ring, options);
     const timeout = waitTimeout(options);
     const c = this.#c;
     if (timeout !== 0) {
@@ -389,6 +431,182 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return (value instanceof Pending ? value.value() : value) as T;
   }
 
+  // The ring (a bounded FIFO queue). No lock: a waiter announces itself in
+  // PUT_WAITERS / GET_WAITERS, then tries once more before it sleeps on the
+  // NOT_FULL / NOT_EMPTY sequence word; whoever makes progress for it (a get,
+  // a put) reads the word after its own change and, if a waiter has no
+  // wake-up on its way yet, counts one, bumps the sequence and wakes one.
+  // Sequentially consistent Atomics on both sides mean that either the
+  // waiter's last try sees the change or the changer sees the waiter. The
+  // word packs waiters (low 16 bits) and wake-ups sent whose waiter is not
+  // back yet (high bits), changed together by CAS, so a side running ahead
+  // of a parked one pays one notify per park, not one per item.
+
+  #ringPutSync(ring: Ring, item: T, options: QueueWaitSyncOptions | undefined): void {
+    const timeout = waitTimeout(options);
+    const c = this.#c;
+    if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+    const staged = ring.stage(this.#prepare(item, true));
+    try {
+      if (!ring.tryPut(staged)) this.#ringAwaitRoomSync(ring, staged, timeout);
+    } catch (error) {
+      ring.unstage(staged);
+      throw error;
+    }
+    this.#ringPut(ring);
+  }
+
+  #ringAwaitRoomSync(ring: Ring, staged: Staged, timeout: number): void {
+    const c = this.#c;
+    if (timeout !== 0) for (let i = 0; i < SPIN; i++) if (ring.tryPut(staged)) return;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      // Never put once shut down (an immediate shutdown may have drained).
+      if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+      if (ring.tryPut(staged)) return;
+      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
+      const seq = Atomics.load(c, R_NOT_FULL);
+      Atomics.add(c, R_PUT_WAITERS, 1);
+      try {
+        if (ring.tryPut(staged)) return;
+        if (Atomics.load(c, R_SHUTDOWN) === 0) waitSync(c, R_NOT_FULL, seq, remaining(deadline));
+      } finally {
+        leave(c, R_PUT_WAITERS);
+      }
+    }
+  }
+
+  async #ringPutAsync(ring: Ring, item: T, options: QueueWaitOptions | undefined): Promise<void> {
+    const timeout = waitTimeout(options);
+    const signal = checkSignal(options?.signal);
+    signal?.throwIfAborted();
+    const c = this.#c;
+    if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+    const staged = ring.stage(this.#prepare(item, false));
+    try {
+      if (!ring.tryPut(staged)) {
+        const deadline = deadlineOf(timeout);
+        for (;;) {
+          if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+          if (ring.tryPut(staged)) break;
+          if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
+          const seq = Atomics.load(c, R_NOT_FULL);
+          Atomics.add(c, R_PUT_WAITERS, 1);
+          let put = false;
+          try {
+            put = ring.tryPut(staged);
+            if (!put && Atomics.load(c, R_SHUTDOWN) === 0) {
+              await waitAsync(c, R_NOT_FULL, seq, remaining(deadline), signal);
+            }
+          } finally {
+            leave(c, R_PUT_WAITERS);
+          }
+          if (put) break;
+        }
+      }
+    } catch (error) {
+      ring.unstage(staged);
+      throw error;
+    }
+    this.#ringPut(ring);
+  }
+
+  // After a put: a put that raced an immediate shutdown must not leave its
+  // item behind (the shutdown's drain may have run before it landed), so it
+  // drains too and reports the shutdown; otherwise wake a waiting getter.
+  #ringPut(ring: Ring): void {
+    const c = this.#c;
+    if (Atomics.load(c, R_SHUTDOWN) === IMMEDIATE) {
+      this.#ringDrop(ring);
+      throw new QueueShutDown();
+    }
+    if (Atomics.load(c, R_GET_WAITERS) !== 0 && signal(c, R_GET_WAITERS))
+      this.#wake(R_NOT_EMPTY, 1);
+  }
+
+  // Drops every item left (shutdown immediate): they count as done for join.
+  #ringDrop(ring: Ring): void {
+    const c = this.#c;
+    let dropped = 0;
+    while (ring.tryGet() !== EMPTY) dropped++;
+    if (dropped === 0) return;
+    for (;;) {
+      const n = Atomics.load(c, R_UNFINISHED);
+      if (Atomics.compareExchange(c, R_UNFINISHED, n, Math.max(0, n - dropped)) === n) break;
+    }
+    this.#wake(R_ALL_DONE, Infinity);
+  }
+
+  #ringGetSync(ring: Ring, options: QueueWaitSyncOptions | undefined): T {
+    const timeout = waitTimeout(options);
+    let value = ring.tryGet();
+    if (value === EMPTY) value = this.#ringAwaitItemSync(ring, timeout);
+    return this.#ringFinish(value);
+  }
+
+  #ringAwaitItemSync(ring: Ring, timeout: number): unknown {
+    const c = this.#c;
+    if (timeout !== 0) {
+      for (let i = 0; i < SPIN; i++) {
+        const value = ring.tryGet();
+        if (value !== EMPTY) return value;
+      }
+    }
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
+      const seq = Atomics.load(c, R_NOT_EMPTY);
+      Atomics.add(c, R_GET_WAITERS, 1);
+      let value: unknown;
+      try {
+        value = ring.tryGet();
+        if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
+          waitSync(c, R_NOT_EMPTY, seq, remaining(deadline));
+        }
+      } finally {
+        leave(c, R_GET_WAITERS);
+      }
+      if (value === EMPTY) value = ring.tryGet();
+      if (value !== EMPTY) return value;
+    }
+  }
+
+  async #ringGet(ring: Ring, options: QueueWaitOptions | undefined): Promise<T> {
+    const timeout = waitTimeout(options);
+    const signal = checkSignal(options?.signal);
+    signal?.throwIfAborted();
+    const c = this.#c;
+    let value = ring.tryGet();
+    if (value === EMPTY) {
+      const deadline = deadlineOf(timeout);
+      for (;;) {
+        if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+        if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
+        const seq = Atomics.load(c, R_NOT_EMPTY);
+        Atomics.add(c, R_GET_WAITERS, 1);
+        try {
+          value = ring.tryGet();
+          if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
+            await waitAsync(c, R_NOT_EMPTY, seq, remaining(deadline), signal);
+          }
+        } finally {
+          leave(c, R_GET_WAITERS);
+        }
+        if (value === EMPTY) value = ring.tryGet();
+        if (value !== EMPTY) break;
+      }
+    }
+    return this.#ringFinish(value);
+  }
+
+  // After a get: wake a putter waiting for room, then decode what needs it.
+  #ringFinish(value: unknown): T {
+    const c = this.#c;
+    if (Atomics.load(c, R_PUT_WAITERS) !== 0 && signal(c, R_PUT_WAITERS)) this.#wake(R_NOT_FULL, 1);
+    return (value instanceof Deferred ? value.value() : value) as T;
+  }
+
   /**
    * Marks one item taken with `get` as fully processed (for `join`).
    *
@@ -396,15 +614,21 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   taskDone(): void {
     const c = this.#c;
+    if (this.#ring !== undefined) {
+      for (;;) {
+        const unfinished = Atomics.load(c, R_UNFINISHED);
+        if (unfinished <= 0) throw tooManyTaskDone();
+        if (Atomics.compareExchange(c, R_UNFINISHED, unfinished, unfinished - 1) === unfinished) {
+          if (unfinished === 1) this.#wake(R_ALL_DONE, Infinity);
+          return;
+        }
+      }
+    }
     let done = false;
     this.#lock();
     try {
       const unfinished = c[UNFINISHED]!;
-      if (unfinished <= 0)
-        throw new StateError(
-          'ERR_TASK_DONE_TOO_MANY',
-          'taskDone() called more times than there were items',
-        );
+      if (unfinished <= 0) throw tooManyTaskDone();
       c[UNFINISHED] = unfinished - 1;
       done = unfinished === 1;
     } finally {
@@ -422,12 +646,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
     const c = this.#c;
+    const [allDone, unfinished] =
+      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
     for (;;) {
-      const seq = Atomics.load(c, ALL_DONE);
-      if (Atomics.load(c, UNFINISHED) === 0) return true;
+      const seq = Atomics.load(c, allDone);
+      if (Atomics.load(c, unfinished) === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
-      await waitAsync(c, ALL_DONE, seq, left, signal);
+      await waitAsync(c, allDone, seq, left, signal);
     }
   }
 
@@ -439,12 +665,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   joinSync(options: { timeout?: number } = {}): boolean {
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;
+    const [allDone, unfinished] =
+      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
     for (;;) {
-      const seq = Atomics.load(c, ALL_DONE);
-      if (Atomics.load(c, UNFINISHED) === 0) return true;
+      const seq = Atomics.load(c, allDone);
+      if (Atomics.load(c, unfinished) === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
-      waitSync(c, ALL_DONE, seq, left);
+      waitSync(c, allDone, seq, left);
     }
   }
 
@@ -455,11 +683,21 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   shutdown(options: { immediate?: boolean } = {}): void {
     const c = this.#c;
+    if (this.#ring !== undefined) {
+      if (options.immediate === true) {
+        Atomics.store(c, R_SHUTDOWN, IMMEDIATE);
+        this.#ringDrop(this.#ring);
+      } else Atomics.compareExchange(c, R_SHUTDOWN, 0, 1);
+      this.#wake(R_ALL_DONE, Infinity);
+      this.#wake(R_NOT_EMPTY, Infinity);
+      this.#wake(R_NOT_FULL, Infinity);
+      return;
+    }
     this.#lock();
     try {
       c[SHUTDOWN] = 1;
       if (options.immediate === true) {
-        const dropped = this.#store.clear();
+        const dropped = this.#store!.clear();
         c[UNFINISHED] = Math.max(0, c[UNFINISHED]! - dropped);
       }
     } finally {
@@ -531,3 +769,35 @@ function waitTimeout(options: QueueWaitSyncOptions | undefined): number {
 }
 
 registerShareable('weft.Queue', (state) => Queue.fromShared(state));
+
+function tooManyTaskDone(): StateError {
+  return new StateError(
+    'ERR_TASK_DONE_TOO_MANY',
+    'taskDone() called more times than there were items',
+  );
+}
+
+// Waiter words of the ring: waiters in the low 16 bits, wake-ups sent and not
+// yet taken back above them.
+const WAITER = 1;
+const SIGNAL = 0x1_0000;
+
+// A waiter is back (woken, timed out, aborted, or it found what it wanted):
+// one waiter fewer, and one outstanding wake-up taken back if there is one.
+function leave(c: Int32Array, word: number): void {
+  for (;;) {
+    const v = Atomics.load(c, word);
+    const next = v - WAITER - (v >>> 16 > 0 ? SIGNAL : 0);
+    if (Atomics.compareExchange(c, word, v, next) === v) return;
+  }
+}
+
+// Whether to wake one waiter: true (and counted) when some waiter has no
+// wake-up on its way yet.
+function signal(c: Int32Array, word: number): boolean {
+  for (;;) {
+    const v = Atomics.load(c, word);
+    if ((v & 0xffff) <= v >>> 16) return false;
+    if (Atomics.compareExchange(c, word, v, v + SIGNAL) === v) return true;
+  }
+}

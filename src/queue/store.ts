@@ -274,16 +274,7 @@ export class Store {
   }
 
   #readString(at: number, length: number): string {
-    const base = at >> 1;
-    if (length <= 64) return readShort(this.#u16, base, length);
-    // Chunks keep apply() within the argument limit; fromCharCode (unlike a
-    // UTF-16 TextDecoder) keeps lone surrogates as they were.
-    const parts: string[] = [];
-    for (let i = 0; i < length; i += 4096) {
-      const chunk = this.#u16.slice(base + i, base + Math.min(length, i + 4096));
-      parts.push(String.fromCharCode.apply(null, chunk as unknown as number[]));
-    }
-    return parts.join('');
+    return readString(this.#u16, at >> 1, length);
   }
 
   #allocate(size: number): number {
@@ -416,6 +407,19 @@ export class Pending {
 }
 
 const char = String.fromCharCode;
+
+/** `length` UTF-16 units from `u16[at]` on, as a string (lone surrogates kept). */
+export function readString(u16: Uint16Array, at: number, length: number): string {
+  if (length <= 64) return readShort(u16, at, length);
+  // Chunks keep apply() within the argument limit; fromCharCode (unlike a
+  // UTF-16 TextDecoder) keeps lone surrogates as they were.
+  const parts: string[] = [];
+  for (let i = 0; i < length; i += 4096) {
+    const chunk = u16.slice(at + i, at + Math.min(length, i + 4096));
+    parts.push(String.fromCharCode.apply(null, chunk as unknown as number[]));
+  }
+  return parts.join('');
+}
 
 // A short string from UTF-16 code units: fromCharCode with a fixed number of
 // arguments, 8 units per call (~4x faster than one call per unit, and no

@@ -237,6 +237,53 @@ test('PriorityQueue orders numbers, strings, bigints and pairs; mixing kinds thr
   );
 });
 
+test('a bounded queue keeps big items beside its ring: FIFO with small ones, memory reused, ceiling enforced', () => {
+  // maxsize 64 takes the lock-free ring; items over a cell's 112 bytes live in its heap.
+  const q = new Queue<unknown>({ maxsize: 64, maxBytes: 64 * 1024 });
+  const big = (i: number): string => `${i}:${'y'.repeat(3000)}`;
+  const bytes = (i: number): Uint8Array => new Uint8Array(500).fill(i & 255);
+  for (let round = 0; round < 200; round++) {
+    // Interleaved small and big items of every payload kind, in order.
+    const items = [round, big(round), { round, list: [1, 2, 3] }, bytes(round), `s${round}`];
+    for (const item of items) q.putNowait(item);
+    for (const item of items) assert.deepEqual(q.getNowait(), item);
+  }
+  assert.equal(q.qsize(), 0);
+  // Past the ceiling: a coded error, nothing put, the queue still consistent.
+  let put = 0;
+  let error: unknown;
+  try {
+    for (; put < 64; put++) q.putNowait(big(put));
+  } catch (e) {
+    error = e;
+  }
+  assert.equal((error as { code?: string }).code, 'ERR_QUEUE_MEMORY');
+  assert.ok(put >= 4 && put < 64, `${put} big items fit in 64 KiB`);
+  assert.equal(q.qsize(), put);
+  q.putNowait(7);
+  for (let i = 0; i < put; i++) assert.equal(q.getNowait(), big(i));
+  assert.equal(q.getNowait(), 7);
+  // Freed blocks are reused: as many fit again.
+  for (let i = 0; i < put; i++) q.putNowait(big(i));
+  assert.equal(q.qsize(), put);
+});
+
+test('big items cross threads through a bounded queue intact and in order', async () => {
+  const input = new Queue<unknown>({ maxsize: 4 });
+  const output = new Queue<unknown>({ maxsize: 4 });
+  const count = 300;
+  const t = new Thread({ target: fx.echo, args: [input, output, count] });
+  t.start();
+  const item = (i: number): unknown =>
+    i % 3 === 0 ? `${i}:${'z'.repeat(i * 7)}` : { i, pad: 'p'.repeat(i) };
+  const sending = (async () => {
+    for (let i = 0; i < count; i++) await input.put(item(i), DEADLINE);
+  })();
+  for (let i = 0; i < count; i++) assert.deepEqual(await output.get(DEADLINE), item(i));
+  await sending;
+  assert.equal(await t.join(DEADLINE), true);
+});
+
 test('unbounded storage grows, compacts, and stops at maxBytes with ERR_QUEUE_MEMORY, staying consistent', () => {
   const q = new Queue<string>({ maxBytes: 256 * 1024 });
   const item = 'x'.repeat(400);

@@ -25,7 +25,9 @@ const ENTRY = fileURLToPath(weftModule('futures/entry/process-worker'));
 // pay for node:child_process (~0.7 MB RSS).
 let cp: typeof import('node:child_process') | undefined;
 const childProcess = (): typeof import('node:child_process') =>
-  (cp ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
+  (cp ??= createRequire(import.meta.url)(
+    'node:child_process',
+  ) as typeof import('node:child_process'));
 
 class ProcessTransport implements Transport {
   readonly shared = false;

@@ -8,6 +8,7 @@
 
 import v8 from 'node:v8';
 import { decode, encode, SHARE } from '../internal/codec.js';
+import { flatUnits } from './flat.js';
 import { sabById, sabId } from './sab-directory.js';
 
 export const T_UNDEFINED = 0;
@@ -19,6 +20,8 @@ export const T_STRING = 5;
 export const T_BYTES = 6;
 /** Plain JSON-safe objects and arrays, stored as JSON text (UTF-16): ~3x faster than v8.serialize, and it holds no native memory. */
 export const T_JSON = 7;
+/** Flat plain objects (primitive values only), as UTF-16 units: see flat.ts. */
+export const T_FLAT = 8;
 
 const SAB_REF = '__weft$sab';
 const VIEW_REF = '__weft$view';
@@ -42,6 +45,9 @@ export class Prepared {
   number = 0;
   string = '';
   bytes: Uint8Array | undefined;
+  /** T_FLAT: the object and its keys. */
+  flat: object | undefined;
+  readonly keys: string[] = [];
 
   /**
    * Prepares `item`. Throws a `DataCloneError` DOMException for what cannot be
@@ -49,6 +55,7 @@ export class Prepared {
    */
   prepare(item: unknown): this {
     this.bytes = undefined;
+    this.flat = undefined;
     switch (typeof item) {
       case 'number':
         this.tag = T_NUMBER;
@@ -80,6 +87,13 @@ export class Prepared {
           this.length = 0;
           return this;
         }
+    }
+    const units = flatUnits(item as object, this.keys);
+    if (units >= 0) {
+      this.tag = T_FLAT;
+      this.flat = item;
+      this.length = units * 2;
+      return this;
     }
     if (jsonSafe(item, 0)) {
       this.tag = T_JSON;

@@ -47,7 +47,11 @@ import {
 
 /** Options of a queue. */
 export interface QueueOptions {
-  /** Most items at once; `0` (or less) means unbounded, as in Python. @default 0 */
+  /**
+   * Most items at once; `0` means unbounded, as in Python. A `Queue` (FIFO)
+   * with `1 <= maxsize <= 16384` is lock-free: producers and consumers never
+   * share a lock, which is what makes it fast across threads. @default 0
+   */
   readonly maxsize?: number;
   /** Ceiling of the item storage in bytes; past it `put` throws `ERR_QUEUE_MEMORY`. @default 64 MiB */
   readonly maxBytes?: number;
@@ -158,7 +162,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return { tag: 'weft.Queue', state };
   }
 
-  /** Most items at once (0 = unbounded). Settable, as in Python. */
+  /**
+   * Most items at once (0 = unbounded). Settable, as in Python, with one
+   * limit: a `Queue` made with `1 <= maxsize <= 16384` sizes its lock-free
+   * storage by it, so its maxsize can change between 1 and that first value
+   * (other values throw a RangeError); other queues take any value.
+   */
   get maxsize(): number {
     return Atomics.load(this.#c, this.#ring !== undefined ? R_MAXSIZE : MAXSIZE);
   }

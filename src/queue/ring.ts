@@ -33,13 +33,16 @@ import {
   deserialize,
   T_BYTES,
   T_FALSE,
+  T_FLAT,
   T_JSON,
   T_NULL,
   T_NUMBER,
   T_STRING,
   T_TRUE,
 } from './item-codec.js';
-import { QueueMemoryError, readString } from './store.js';
+import { QueueMemoryError } from './store.js';
+import { readFlat, writeFlat } from './flat.js';
+import { readString } from './utf16.js';
 
 export const R_CAPACITY = 1;
 const WRAP = 2;
@@ -246,6 +249,8 @@ export class Ring {
           return readString(this.#cellU16, payload >> 1, length >> 1);
         case T_JSON:
           return new Deferred(readString(this.#cellU16, payload >> 1, length >> 1), undefined);
+        case T_FLAT:
+          return readFlat(this.#cellU16, payload >> 1);
         case T_BYTES:
           return new Deferred(undefined, this.#cellU8.slice(payload, payload + length));
         case T_NULL:
@@ -268,6 +273,9 @@ export class Ring {
       case T_JSON:
         value = new Deferred(readString(this.#heapU16, payload >> 1, length >> 1), undefined);
         break;
+      case T_FLAT:
+        value = readFlat(this.#heapU16, payload >> 1);
+        break;
       default:
         value = new Deferred(undefined, this.#heapU8.slice(payload, payload + length));
     }
@@ -289,6 +297,9 @@ export class Ring {
       }
       case T_BYTES:
         u8.set(p.bytes!, at);
+        break;
+      case T_FLAT:
+        writeFlat(u16, at >> 1, p.flat!, p.keys);
         break;
     }
   }

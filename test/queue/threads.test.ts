@@ -349,6 +349,30 @@ test('items of every cloneable kind round-trip', () => {
   for (const item of items) assert.deepEqual(q.getNowait(), item);
 });
 
+test('flat objects keep keys, key order, -0, NaN, undefined and an own __proto__ key', () => {
+  const cases: Record<string, unknown>[] = [
+    { id: 1, name: 'item-1' },
+    { a: -0, b: NaN, c: -Infinity, d: undefined, e: null, f: true, g: false, h: '' },
+    { 10: 'ten', 2: 'two', x: 'x' },
+    {},
+    JSON.parse('{"__proto__": 1, "k\\"ey": "v\\u0000\\ud800"}') as Record<string, unknown>,
+    { id: 2, name: 'item-2' },
+  ];
+  for (const q of [
+    new Queue<unknown>({ maxsize: 8 }),
+    new Queue<unknown>(),
+    new LifoQueue<unknown>(),
+  ]) {
+    for (const item of cases) {
+      q.putNowait(item);
+      const back = q.getNowait() as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(back), Object.prototype);
+      assert.deepEqual(Object.keys(back), Object.keys(item));
+      for (const key of Object.keys(item)) assert.ok(Object.is(back[key], item[key]), key);
+    }
+  }
+});
+
 test('short strings of every length up to the long-string path survive exactly', () => {
   const q = new Queue<string>();
   const units = 'aé😀\ud800z\udc00\u0000\uffff';

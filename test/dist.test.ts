@@ -21,7 +21,7 @@ function node(args: string[]): Promise<{ code: number | null; stdout: string; st
 }
 
 test('built package: pools, threads and queues work from dist/ without a loader', async () => {
-  const r = await node(['test/fixtures/dist/smoke.mjs']);
+  const r = await node(['test/fixtures/built/smoke.mjs']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), {
     threadInc: 42,

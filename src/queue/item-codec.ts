@@ -8,8 +8,9 @@
 
 import v8 from 'node:v8';
 import { decode, encode, SHARE } from '../internal/codec.js';
-import { flatUnits } from './flat.js';
+import { flatUnits, readFlat, writeFlat } from './flat.js';
 import { sabById, sabId } from './sab-directory.js';
+import { readString } from './utf16.js';
 
 export const T_UNDEFINED = 0;
 export const T_NULL = 1;
@@ -105,6 +106,80 @@ export class Prepared {
     this.bytes = serialize(item);
     this.length = this.bytes.length;
     return this;
+  }
+}
+
+/** Writes a prepared item's payload at byte `at` (8-aligned) of a buffer seen through three views. */
+export function writePayload(
+  u8: Uint8Array,
+  u16: Uint16Array,
+  f64: Float64Array,
+  at: number,
+  p: Prepared,
+): void {
+  switch (p.tag) {
+    case T_NUMBER:
+      f64[at >> 3] = p.number;
+      break;
+    case T_STRING:
+    case T_JSON: {
+      const s = p.string;
+      const base = at >> 1;
+      for (let i = 0; i < s.length; i++) u16[base + i] = s.charCodeAt(i);
+      break;
+    }
+    case T_BYTES:
+      u8.set(p.bytes!, at);
+      break;
+    case T_FLAT:
+      writeFlat(u16, at >> 1, p.flat!, p.keys);
+      break;
+  }
+}
+
+/**
+ * Reads back a payload written by `writePayload`. JSON text and v8 bytes come
+ * back as a {@link Pending}, copied out so they can be decoded once the
+ * storage is released (lock or cell).
+ */
+export function readPayload(
+  u8: Uint8Array,
+  u16: Uint16Array,
+  f64: Float64Array,
+  at: number,
+  tag: number,
+  length: number,
+): unknown {
+  switch (tag) {
+    case T_NUMBER:
+      return f64[at >> 3];
+    case T_STRING:
+      return readString(u16, at >> 1, length >> 1);
+    case T_JSON:
+      return new Pending(undefined, readString(u16, at >> 1, length >> 1));
+    case T_FLAT:
+      return readFlat(u16, at >> 1);
+    case T_BYTES:
+      return new Pending(u8.slice(at, at + length), undefined);
+    case T_NULL:
+      return null;
+    case T_TRUE:
+      return true;
+    case T_FALSE:
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+/** A taken item still in bytes or JSON text: decoded after its storage is released. */
+export class Pending {
+  constructor(
+    readonly bytes: Uint8Array | undefined,
+    readonly text: string | undefined,
+  ) {}
+  value(): unknown {
+    return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
   }
 }
 

@@ -5,10 +5,9 @@ import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
-import { Prepared, prepareKey } from './item-codec.js';
+import { Pending, Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
 import {
-  Deferred,
   EMPTY,
   R_ALL_DONE,
   R_GET_WAITERS,
@@ -35,7 +34,6 @@ import {
   MUTEX,
   NOT_EMPTY,
   NOT_FULL,
-  Pending,
   PRIORITY,
   PUT_SIGNALS,
   PUT_WAITERS,
@@ -529,7 +527,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.#ringDrop(ring);
       throw new QueueShutDown();
     }
-    if (Atomics.load(c, R_GET_WAITERS) !== 0 && signal(c, R_GET_WAITERS))
+    if (Atomics.load(c, R_GET_WAITERS) !== 0 && claimWake(c, R_GET_WAITERS))
       this.#wake(R_NOT_EMPTY, 1);
   }
 
@@ -612,8 +610,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   // After a get: wake a putter waiting for room, then decode what needs it.
   #ringFinish(value: unknown): T {
     const c = this.#c;
-    if (Atomics.load(c, R_PUT_WAITERS) !== 0 && signal(c, R_PUT_WAITERS)) this.#wake(R_NOT_FULL, 1);
-    return (value instanceof Deferred ? value.value() : value) as T;
+    if (Atomics.load(c, R_PUT_WAITERS) !== 0 && claimWake(c, R_PUT_WAITERS))
+      this.#wake(R_NOT_FULL, 1);
+    return (value instanceof Pending ? value.value() : value) as T;
   }
 
   /**
@@ -803,7 +802,7 @@ function leave(c: Int32Array, word: number): void {
 
 // Whether to wake one waiter: true (and counted) when some waiter has no
 // wake-up on its way yet.
-function signal(c: Int32Array, word: number): boolean {
+function claimWake(c: Int32Array, word: number): boolean {
   for (;;) {
     const v = Atomics.load(c, word);
     if ((v & 0xffff) <= v >>> 16) return false;

@@ -28,21 +28,8 @@
 
 import { lockSync, unlock } from '../internal/futex.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
-import type { Prepared } from './item-codec.js';
-import {
-  deserialize,
-  T_BYTES,
-  T_FALSE,
-  T_FLAT,
-  T_JSON,
-  T_NULL,
-  T_NUMBER,
-  T_STRING,
-  T_TRUE,
-} from './item-codec.js';
+import { readPayload, writePayload, type Prepared } from './item-codec.js';
 import { QueueMemoryError } from './store.js';
-import { readFlat, writeFlat } from './flat.js';
-import { readString } from './utf16.js';
 
 export const R_CAPACITY = 1;
 const WRAP = 2;
@@ -163,7 +150,7 @@ export class Ring {
   stage(prepared: Prepared): Staged {
     if (prepared.length <= INLINE) return { prepared, block: -1 };
     const block = this.#alloc(prepared.length);
-    this.#write(this.#heapU8, this.#heapU16, this.#heapF64, block + 8, prepared);
+    writePayload(this.#heapU8, this.#heapU16, this.#heapF64, block + 8, prepared);
     return { prepared, block };
   }
 
@@ -196,7 +183,7 @@ export class Ring {
           cells[at + 2] = p.length;
           cells[at + HEAP_OFFSET] = staged.block;
           if (staged.block < 0) {
-            this.#write(this.#cellU8, this.#cellU16, this.#cellF64, at * 4 + HEADER, p);
+            writePayload(this.#cellU8, this.#cellU16, this.#cellF64, at * 4 + HEADER, p);
           }
           staged.block = -1;
           Atomics.store(cells, at, next - index);
@@ -233,75 +220,19 @@ export class Ring {
     }
   }
 
-  // Reads the item of the claimed cell at `at`; the cell is freed right after.
-  // Decoding that can run after the cell is free (JSON, v8) is left to `finish`.
+  // Reads the item of the claimed cell at `at` (freed right after by the caller).
   #read(at: number): unknown {
     const cells = this.#cells;
     const tag = cells[at + 1]!;
     const length = cells[at + 2]!;
     const block = cells[at + HEAP_OFFSET]!;
     if (block < 0) {
-      const payload = at * 4 + HEADER;
-      switch (tag) {
-        case T_NUMBER:
-          return this.#cellF64[payload >> 3];
-        case T_STRING:
-          return readString(this.#cellU16, payload >> 1, length >> 1);
-        case T_JSON:
-          return new Deferred(readString(this.#cellU16, payload >> 1, length >> 1), undefined);
-        case T_FLAT:
-          return readFlat(this.#cellU16, payload >> 1);
-        case T_BYTES:
-          return new Deferred(undefined, this.#cellU8.slice(payload, payload + length));
-        case T_NULL:
-          return null;
-        case T_TRUE:
-          return true;
-        case T_FALSE:
-          return false;
-        default:
-          return undefined;
-      }
+      return readPayload(this.#cellU8, this.#cellU16, this.#cellF64, at * 4 + HEADER, tag, length);
     }
     if (block + 8 + length > this.#heapU8.length) this.#viewHeap();
-    const payload = block + 8;
-    let value: unknown;
-    switch (tag) {
-      case T_STRING:
-        value = readString(this.#heapU16, payload >> 1, length >> 1);
-        break;
-      case T_JSON:
-        value = new Deferred(readString(this.#heapU16, payload >> 1, length >> 1), undefined);
-        break;
-      case T_FLAT:
-        value = readFlat(this.#heapU16, payload >> 1);
-        break;
-      default:
-        value = new Deferred(undefined, this.#heapU8.slice(payload, payload + length));
-    }
+    const value = readPayload(this.#heapU8, this.#heapU16, this.#heapF64, block + 8, tag, length);
     this.#free(block);
     return value;
-  }
-
-  #write(u8: Uint8Array, u16: Uint16Array, f64: Float64Array, at: number, p: Prepared): void {
-    switch (p.tag) {
-      case T_NUMBER:
-        f64[at >> 3] = p.number;
-        break;
-      case T_STRING:
-      case T_JSON: {
-        const s = p.string;
-        const base = at >> 1;
-        for (let i = 0; i < s.length; i++) u16[base + i] = s.charCodeAt(i);
-        break;
-      }
-      case T_BYTES:
-        u8.set(p.bytes!, at);
-        break;
-      case T_FLAT:
-        writeFlat(u16, at >> 1, p.flat!, p.keys);
-        break;
-    }
   }
 
   #viewHeap(): void {
@@ -362,15 +293,4 @@ function memoryError(max: number): QueueMemoryError {
     'ERR_QUEUE_MEMORY',
     `The queue's storage would exceed its ceiling of ${max} bytes (option \`maxBytes\`); the item was not put`,
   );
-}
-
-/** A taken item still in JSON text or bytes: decoded once its cell is free. */
-export class Deferred {
-  constructor(
-    readonly text: string | undefined,
-    readonly bytes: Uint8Array | undefined,
-  ) {}
-  value(): unknown {
-    return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
-  }
 }

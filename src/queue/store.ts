@@ -12,21 +12,9 @@
 //   arena grows (doubling, up to `maxBytes`) only when they would not fit.
 
 import { StateError } from '../internal/errors.js';
-import { readFlat, writeFlat } from './flat.js';
 import { readString } from './utf16.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
-import type { Prepared } from './item-codec.js';
-import {
-  deserialize,
-  T_BYTES,
-  T_FALSE,
-  T_FLAT,
-  T_JSON,
-  T_NULL,
-  T_NUMBER,
-  T_STRING,
-  T_TRUE,
-} from './item-codec.js';
+import { readPayload, writePayload, type Prepared } from './item-codec.js';
 
 export const MUTEX = 1;
 export const KIND = 2;
@@ -173,21 +161,7 @@ export class Store {
       else this.#writeString(offset + 8, String(item.key));
     }
     const payload = offset + 8 + pad8(keyLength);
-    switch (item.tag) {
-      case T_NUMBER:
-        this.#f64[payload >> 3] = item.number;
-        break;
-      case T_STRING:
-      case T_JSON:
-        this.#writeString(payload, item.string);
-        break;
-      case T_BYTES:
-        u8.set(item.bytes!, payload);
-        break;
-      case T_FLAT:
-        writeFlat(this.#u16, payload >> 1, item.flat!, item.keys);
-        break;
-    }
+    writePayload(u8, this.#u16, this.#f64, payload, item);
     c[LIVE]! += recordSize;
     const seq = (c[SEQ]! + 1) | 0;
     c[SEQ] = seq;
@@ -220,35 +194,14 @@ export class Store {
     const keyLength = index[at + 1]!;
     const itemLength = index[at + 2]!;
     const payload = offset + 8 + pad8(keyLength);
-    let value: unknown;
-    switch (this.#u8[offset]) {
-      case T_NUMBER:
-        value = this.#f64[payload >> 3];
-        break;
-      case T_STRING:
-        value = this.#readString(payload, itemLength >> 1);
-        break;
-      case T_BYTES:
-        value = new Pending(this.#u8.slice(payload, payload + itemLength), undefined);
-        break;
-      case T_JSON:
-        value = new Pending(undefined, this.#readString(payload, itemLength >> 1));
-        break;
-      case T_FLAT:
-        value = readFlat(this.#u16, payload >> 1);
-        break;
-      case T_NULL:
-        value = null;
-        break;
-      case T_TRUE:
-        value = true;
-        break;
-      case T_FALSE:
-        value = false;
-        break;
-      default:
-        value = undefined;
-    }
+    const value = readPayload(
+      this.#u8,
+      this.#u16,
+      this.#f64,
+      payload,
+      this.#u8[offset]!,
+      itemLength,
+    );
     c[SIZE] = size;
     if (kind === PRIORITY && size > 0) {
       index.copyWithin(0, size * ENTRY, size * ENTRY + ENTRY);
@@ -401,16 +354,5 @@ export class Store {
       this.#swap(i, child);
       i = child;
     }
-  }
-}
-
-/** A popped item still in bytes or JSON text: decoded after the lock is released. */
-export class Pending {
-  constructor(
-    readonly bytes: Uint8Array | undefined,
-    readonly text: string | undefined,
-  ) {}
-  value(): unknown {
-    return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
   }
 }

@@ -3,7 +3,7 @@
 // for the task's id, one TaskFuture, a scan of the arguments that only does
 // work for object arguments, and a push onto the pool's queue.
 
-import { encode } from '../internal/codec.js';
+import { pack } from '../internal/codec.js';
 import { StateError, describe } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
@@ -84,7 +84,7 @@ export abstract class PoolExecutor extends Executor {
     let init: P.WorkerInit = { capacity: P.CAPACITY };
     if (options.initializer !== undefined) {
       const initializer = toTaskSpec(options.initializer, `${kind} \`initializer\``);
-      const encoded = encode(initargs);
+      const encoded = pack(initargs);
       if (encoded !== initargs && !this.#shared) throw shareableError('initargs');
       init = { ...init, initializer, initargs: encoded, initShared: encoded !== initargs };
     }
@@ -234,7 +234,7 @@ export abstract class PoolExecutor extends Executor {
       }
       f.x = transfer;
     }
-    const encoded = encode(list);
+    const encoded = pack(list);
     this.#encoded = encoded !== list;
     if (this.#encoded && !this.#shared) throw shareableError('task arguments');
     return encoded;

@@ -3,7 +3,7 @@
 // for the task's id, one TaskFuture, a scan of the arguments that only does
 // work for object arguments, and a push onto the pool's queue.
 
-import { pack } from '../internal/codec.js';
+import { pack, packedOnly } from '../internal/codec.js';
 import { StateError, describe } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
@@ -85,7 +85,9 @@ export abstract class PoolExecutor extends Executor {
     if (options.initializer !== undefined) {
       const initializer = toTaskSpec(options.initializer, `${kind} \`initializer\``);
       const encoded = pack(initargs);
-      if (encoded !== initargs && !this.#shared) throw shareableError('initargs');
+      if (encoded !== initargs && !this.#shared && !packedOnly(encoded, PROCESS_SAFE)) {
+        throw shareableError('initargs');
+      }
       init = { ...init, initializer, initargs: encoded, initShared: encoded !== initargs };
     }
     this.#core = new PoolCore(transport, {
@@ -236,7 +238,9 @@ export abstract class PoolExecutor extends Executor {
     }
     const encoded = pack(list);
     this.#encoded = encoded !== list;
-    if (this.#encoded && !this.#shared) throw shareableError('task arguments');
+    if (this.#encoded && !this.#shared && !packedOnly(encoded, PROCESS_SAFE)) {
+      throw shareableError('task arguments');
+    }
     return encoded;
   }
 
@@ -272,6 +276,9 @@ export abstract class PoolExecutor extends Executor {
     throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'Cannot schedule new futures after shutdown');
   }
 }
+
+// Shareables a child process can use: task references (a module URL and a name).
+const PROCESS_SAFE = ['weft.task'];
 
 function shareableError(what: string): TypeError {
   const error = new TypeError(

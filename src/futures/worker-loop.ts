@@ -15,6 +15,8 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import { pack, unpack } from '../internal/codec.js';
+// Registers the reviver of task references passed as data.
+import '../internal/task-ref.js';
 import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { TaskSpec } from '../internal/task-ref.js';

@@ -256,3 +256,10 @@ export function unpack(packed: unknown): unknown {
   }
   return decode(packed[0], packed[1] as SharedTable);
 }
+
+/** Whether every shareable in what {@link pack} packed is one of `tags` (e.g. task references, which any process can use). */
+export function packedOnly(packed: unknown, tags: readonly string[]): boolean {
+  const table = (packed as [unknown, SharedTable])[1];
+  for (let i = 1; i < table.length; i += 3) if (!tags.includes(table[i] as string)) return false;
+  return true;
+}

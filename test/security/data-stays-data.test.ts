@@ -61,7 +61,7 @@ for (const [name, pool] of [
   });
 
   test(`${name}: an object shaped like a task reference is not a task`, () => {
-    const forged = shapes().taskRef as never;
+    const forged = shapes().taskRef as typeof fx.canary;
     assert.throws(() => pool.submit(forged), TypeError);
     assert.equal(canary(), undefined);
   });
@@ -110,16 +110,18 @@ test('cyclic arguments holding a Lock keep their cycle and the Lock is live (poo
       if (live) n.lock.release();
       out.value = intact && live ? 1 : 2;
     },
-    args: [node, ok],
+    args: [node as never, ok],
   });
   t.start();
   assert.equal(await t.join({ timeout: 30_000 }), true);
   assert.equal(ok.value, 1);
 });
 
-test('a task reference passed as data crosses as a working task reference', async () => {
+test('a task reference passed as data crosses as a working task reference (threads and processes)', async () => {
   // It travels out of band (made by tasks() here), so the worker may submit it on.
   const back = await threads.submit(fx.echo, fx.canary);
   assert.deepEqual({ kind: (back.value as { kind: string }).kind }, { kind: 'weft.task' });
   assert.equal(await threads.submit(back.value as typeof fx.canary), undefined);
+  const viaProcess = await processes.submit(fx.echo, fx.canary);
+  assert.equal(await processes.submit(viaProcess.value as typeof fx.canary), undefined);
 });

@@ -306,7 +306,7 @@ export class Pool implements AsyncDisposable {
     }
     flush();
     for await (const f of asCompleted(futures)) {
-      const value: unknown = await f;
+      const value: unknown = await f.result();
       if (chunksize === 1) yield (value as unknown[])[0] as Result<T>;
       else for (const x of value as Result<T>[]) yield x;
     }
@@ -360,7 +360,7 @@ export class Pool implements AsyncDisposable {
         `Expected \`args\` to be an array of arguments (Python's args tuple), got ${describe(args)}`,
       );
     }
-    return this.#track(this.#executor.submitWith(task, args) as Future<Result<T>>);
+    return this.#track(this.#executor.submitWith(task, args));
   }
 
   // One task that runs `task` over several argument lists in a worker: the

@@ -56,7 +56,7 @@ function report(error: unknown): void {
 // run(), and send the fields back (Python's thread object is shared; here
 // the parent's copy is updated once, when run() ends).
 async function runSubclass(data: SubclassData): Promise<void> {
-  const mod = (await loadModule(data.module)) as Record<string, unknown>;
+  const mod = (await loadModule(data.module));
   const cls =
     mod[data.name] ??
     Object.values(mod).find((v) => typeof v === 'function' && v.name === data.name);

@@ -1,2 +1,4 @@
 export { Pool, ThreadPool, AsyncResult, cpuCount } from './pool.js';
 export type { PoolOptions, AsyncResultOptions, ChunkOptions } from './pool.js';
+export { Process, currentProcess, parentProcess, activeChildren } from './process.js';
+export type { ProcessOptions, ProcessInfo } from './process.js';

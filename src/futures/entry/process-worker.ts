@@ -5,6 +5,8 @@
 
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
+import { runProcess } from '../../multiprocessing/child.js';
+import type { ProcessRequest } from '../../multiprocessing/process.js';
 
 let loop: WorkerLoop | undefined;
 
@@ -20,6 +22,10 @@ process.on('message', (message: unknown) => {
       return;
     }
     loop.onMessage(message);
+    return;
+  }
+  if ((message as { t?: unknown }).t === 'process') {
+    void runProcess(message as ProcessRequest);
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {

@@ -1,0 +1,58 @@
+// The child side of a Process: runs in a process-pool child (the same entry,
+// futures/entry/process-worker) when it receives a { t: 'process' } request
+// instead of a pool's { t: 'init' }.
+
+import { decode, encode, unpack } from '../internal/codec.js';
+import { loadModule, loadTask } from '../internal/task-load.js';
+import { Process, setCurrentProcess, type ProcessFields, type ProcessRequest } from './process.js';
+
+/** Runs the request's target (or subclass run()), reports, and exits 0 or 1. */
+export async function runProcess(request: ProcessRequest): Promise<void> {
+  setCurrentProcess(request.name, request.parentPid);
+  let code = 0;
+  try {
+    if (request.self !== undefined) await runSubclass(request);
+    else {
+      const fn = await loadTask(request.spec);
+      const args = (request.packed ? unpack(request.args) : request.args) as unknown[];
+      await fn(...args);
+    }
+  } catch (error) {
+    // Python prints "Process NAME:" and the traceback, and exits with 1.
+    const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    process.stderr.write(`Process ${request.name}:\n${text}\n`);
+    code = 1;
+  }
+  process.exitCode = code;
+  if (process.connected) process.disconnect();
+  process.exit(code);
+}
+
+async function runSubclass(request: ProcessRequest): Promise<void> {
+  const self = request.self!;
+  const mod = await loadModule(self.module);
+  const cls =
+    mod[self.name] ??
+    Object.values(mod).find((v) => typeof v === 'function' && v.name === self.name);
+  if (typeof cls !== 'function' || !(cls.prototype instanceof Process)) {
+    throw new TypeError(
+      `Module ${self.module} does not export the Process subclass \`${self.name}\`: export it so its child can load it`,
+    );
+  }
+  const instance = Process.adopt(cls as new () => Process, request.name);
+  Object.assign(instance, decode(self.fields, self.table));
+  try {
+    await instance.run();
+  } finally {
+    const fields: Record<string, unknown> = {};
+    for (const key of Object.keys(instance)) {
+      fields[key] = (instance as unknown as Record<string, unknown>)[key];
+    }
+    const { value, table } = encode(fields);
+    const message: ProcessFields = { t: 'process-fields', fields: value, table };
+    await new Promise<void>((resolve) => {
+      if (!process.connected) resolve();
+      else process.send!(message, () => resolve());
+    });
+  }
+}

@@ -349,7 +349,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
    */
   joinSync(options: { readonly timeout?: number } = {}): boolean {
     const timeout = checkTimeout(options.timeout);
-    this.#started();
+    this.#check();
     const deadline = deadlineOf(timeout);
     const nap = new Int32Array(new SharedArrayBuffer(4));
     while (this.#exitCode === null && !isGone(this.#child!.pid)) {
@@ -362,7 +362,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
 
   /** Sends SIGTERM (Python's `terminate()`). */
   terminate(): void {
-    this.#started();
+    this.#check();
     if (this.#exitCode === null) this.#child!.kill('SIGTERM');
   }
 
@@ -404,6 +404,12 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
           ? 'started'
           : `stopped exitcode=${this.#exitCode}`;
     return `<Process name='${this.#name}'${this.pid === undefined ? '' : ` pid=${this.pid}`} ${state}${this.#daemon ? ' daemon' : ''}>`;
+  }
+
+  #check(): void {
+    if (this.#exited === undefined) {
+      throw new StateError('ERR_PROCESS_STATE', 'The process has not been started');
+    }
   }
 
   #started(): Promise<void> {

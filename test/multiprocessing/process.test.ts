@@ -98,7 +98,7 @@ test('thread-only shareables are refused with ERR_SHAREABLE_PROCESS; bad options
     () => p.start(),
     (e: unknown) => (e as { code?: string }).code === 'ERR_SHAREABLE_PROCESS',
   );
-  assert.throws(() => new Process(work.note as never), TypeError);
+  assert.throws(() => new Process(work.note), TypeError);
   assert.throws(() => new Process({ target: work.note, args: 'x' as never }), TypeError);
   assert.throws(() => new Process(), TypeError);
 });

@@ -4,6 +4,7 @@
 // so no id crosses the wire.
 
 import type { TransferListItem } from 'node:worker_threads';
+import type { LongTimer } from '../internal/timer.js';
 import type { ErrorData } from './task-error.js';
 import { Future, nativeFastPath } from './future.js';
 import { CAPACITY, type WorkerInit } from './protocol.js';
@@ -15,8 +16,8 @@ export interface Watch {
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  grace: ReturnType<typeof setTimeout> | undefined;
+  timer: LongTimer | undefined;
+  grace: LongTimer | undefined;
 }
 
 /** The future of a task submitted to a pool, carrying the task until it is done. */
@@ -96,7 +97,7 @@ export class Lane {
   /** Why the pool killed it, if it did. */
   killed: string | undefined = undefined;
   crash: ErrorData | undefined = undefined;
-  idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  idleTimer: LongTimer | undefined = undefined;
   link!: WorkerLink;
 
   constructor(

@@ -16,6 +16,7 @@
 
 import * as keepalive from '../internal/keepalive.js';
 import { TimeoutError } from '../internal/errors.js';
+import { setLongTimeout } from '../internal/timer.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { decode } from '../internal/codec.js';
 import { BrokenExecutorError } from './errors.js';
@@ -245,7 +246,7 @@ export class PoolCore implements FutureOwner {
     if (f.x !== undefined) (lane.outTransfer ??= []).push(...f.x);
     lane.budget--;
     if (lane.idleTimer !== undefined) {
-      clearTimeout(lane.idleTimer);
+      lane.idleTimer.clear();
       lane.idleTimer = undefined;
     }
   }
@@ -333,7 +334,7 @@ export class PoolCore implements FutureOwner {
         k += 2;
       }
       if (f.done()) {
-        if (f.w?.grace !== undefined) clearTimeout(f.w.grace);
+        if (f.w?.grace !== undefined) f.w.grace.clear();
         continue;
       }
       const value = message[j + 2];
@@ -384,7 +385,7 @@ export class PoolCore implements FutureOwner {
     markRunning(f);
     const timeout = f.w.timeout;
     if (timeout !== Infinity) {
-      f.w.timer = setTimeout(() => {
+      f.w.timer = setLongTimeout(() => {
         this.#abortRunning(
           f,
           new TimeoutError(`The task ran longer than its timeout of ${timeout} ms`),
@@ -414,7 +415,7 @@ export class PoolCore implements FutureOwner {
     }
     const w = f.w!;
     this.#fail(f, reason);
-    w.grace = setTimeout(() => {
+    w.grace = setLongTimeout(() => {
       if (lane.alive && lane.ring[slot] === f) {
         this.#kill(lane, `a cancelled task ignored its signal for ${this.#options.gracePeriod} ms`);
       }
@@ -432,7 +433,7 @@ export class PoolCore implements FutureOwner {
   #onExit(lane: Lane, info: ExitInfo): void {
     lane.alive = false;
     lane.open = false;
-    if (lane.idleTimer !== undefined) clearTimeout(lane.idleTimer);
+    if (lane.idleTimer !== undefined) lane.idleTimer.clear();
     const index = this.#lanes.indexOf(lane);
     if (index >= 0) this.#lanes.splice(index, 1);
     this.#exiting.delete(lane);
@@ -445,7 +446,7 @@ export class PoolCore implements FutureOwner {
       lane.ring[slot] = undefined;
       if (f === undefined) continue;
       if (f.done()) {
-        if (f.w?.grace !== undefined) clearTimeout(f.w.grace);
+        if (f.w?.grace !== undefined) f.w.grace.clear();
         continue;
       }
       let ran: boolean;
@@ -490,7 +491,7 @@ export class PoolCore implements FutureOwner {
     }
     const ms = this.#options.idleTimeout;
     if (ms !== Infinity && this.#qhead === this.#queue.length) {
-      lane.idleTimer = setTimeout(() => {
+      lane.idleTimer = setLongTimeout(() => {
         lane.idleTimer = undefined;
         if (lane.head === lane.tail && lane.open) this.#retire(lane);
       }, ms);
@@ -514,7 +515,7 @@ export class PoolCore implements FutureOwner {
   #release(f: TaskFuture): void {
     const w = f.w;
     if (w !== undefined) {
-      if (w.timer !== undefined) clearTimeout(w.timer);
+      if (w.timer !== undefined) w.timer.clear();
       if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort);
     }
     f.a = undefined;

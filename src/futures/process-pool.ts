@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe } from '../internal/errors.js';
+import { setLongTimeout } from '../internal/timer.js';
 import { checkInt } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
@@ -68,7 +69,7 @@ class ProcessTransport implements Transport {
       close: () => {
         if (child.connected) child.send({ t: 'exit' });
         else kill();
-        setTimeout(kill, this.killTimeout).unref();
+        setLongTimeout(kill, this.killTimeout).unref();
       },
     };
   }

@@ -44,6 +44,8 @@ export interface ExitInfo {
   readonly signal?: string | undefined;
   /** The error a worker thread emitted (e.g. ERR_WORKER_OUT_OF_MEMORY). */
   readonly error?: Error | undefined;
+  /** Child processes: how many tasks (ring positions) it took, from its ledger. */
+  readonly begun?: number | undefined;
 }
 
 /** What the pool hears from one worker. */

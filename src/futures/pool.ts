@@ -454,8 +454,10 @@ export class PoolCore implements FutureOwner {
         const s = Atomics.load(lane.state, slot);
         ran = s === P.RUNNING || s === P.DONE || s === P.ABORTING;
       } else {
-        // A child runs its tasks in order: the first one it was sent is the one it was running.
-        ran = p === lane.tail && p < lane.sent && lane.ready && lane.heard;
+        // A child takes its tasks in order and records each in its ledger
+        // before running it, after posting the results before it: the tasks
+        // it took and did not report died with it; the rest never began.
+        ran = p < (info.begun ?? 0);
       }
       started ||= ran;
       if (ran) this.#fail(f, error);

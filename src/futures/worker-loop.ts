@@ -27,6 +27,13 @@ import { unwrapTransfer } from './transfer.js';
 type Fn = (...args: unknown[]) => unknown;
 /** Sends a message to the pool. */
 export type Post = (message: unknown, transfer?: TransferListItem[]) => void;
+/**
+ * Records, outside this worker's memory, that it takes its next task (a
+ * child process writes a byte to a pipe the pool reads). Called after the
+ * results so far were posted and before the task can run any code, so a pool
+ * that outlives the worker knows exactly which tasks began.
+ */
+export type Begin = () => void;
 
 const FLUSH_MS = 1;
 const FAST_MS = 0.1;
@@ -52,6 +59,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 export class WorkerLoop {
   readonly #post: Post;
+  readonly #begin: Begin | undefined;
   readonly #state: Int32Array | undefined;
   readonly #mask: number;
   readonly #ctx: TaskContext;
@@ -75,8 +83,9 @@ export class WorkerLoop {
   #lastFlush = 0;
   #t0 = 0;
 
-  constructor(post: Post, init: P.WorkerInit) {
+  constructor(post: Post, init: P.WorkerInit, begin?: Begin) {
     this.#post = post;
+    this.#begin = begin;
     this.#init = init;
     this.#state = init.state === undefined ? undefined : new Int32Array(init.state);
     this.#mask = init.capacity - 1;
@@ -174,6 +183,14 @@ export class WorkerLoop {
       if (code < 0) {
         this.#define(~code, args as TaskSpec);
         continue;
+      }
+      if (this.#begin !== undefined) {
+        // A child process shares no memory with the pool: its finished
+        // results must be in the pipe before the next task can run (a SIGKILL
+        // would lose them, and the pool could neither deliver nor re-run
+        // them), and the pool must hear that the task began before it does.
+        if (this.#out.length > 2) this.flush();
+        this.#begin();
       }
       const slot = this.#pos++ & this.#mask;
       if (

@@ -127,7 +127,7 @@ export class PoolCore implements FutureOwner {
     if (lane === undefined) return false;
     if (lane.state === undefined) return true;
     const s = Atomics.load(lane.state, f.i);
-    return s === P.RUNNING || s === P.ABORTING || s === P.DONE;
+    return s !== P.QUEUED && s !== P.TAKEN;
   }
 
   /** Starts (or keeps) watching a task's signal and timeout. */
@@ -217,7 +217,7 @@ export class PoolCore implements FutureOwner {
   #spawn(): Lane {
     const shared = this.#transport.shared;
     const state = shared
-      ? new Int32Array(new SharedArrayBuffer(P.CAPACITY * Int32Array.BYTES_PER_ELEMENT))
+      ? new Int32Array(new SharedArrayBuffer(P.CAPACITY * P.SLOT_BYTES), 0, P.CAPACITY)
       : undefined;
     const lane = new Lane(state, this.#options.maxTasksPerWorker, !this.#transport.needsReady);
     const init: P.WorkerInit =
@@ -452,6 +452,12 @@ export class PoolCore implements FutureOwner {
       let ran: boolean;
       if (lane.state !== undefined) {
         const s = Atomics.load(lane.state, slot);
+        if (s >= P.SAVED_NUMBER) {
+          // Finished, its result still in the worker's batch: it is in shared memory too.
+          const values = new Float64Array(lane.state.buffer, P.CAPACITY * 4, P.CAPACITY);
+          if (settle(f, false, P.savedResult(s, values[slot]!))) this.#release(f);
+          continue;
+        }
         ran = s === P.RUNNING || s === P.DONE || s === P.ABORTING;
       } else {
         // A child takes its tasks in order and records each in its ledger

@@ -61,6 +61,9 @@ export class WorkerLoop {
   readonly #post: Post;
   readonly #begin: Begin | undefined;
   readonly #state: Int32Array | undefined;
+  readonly #values: Float64Array | undefined;
+  // A finished result that only this worker's memory holds: post it before the next task starts.
+  #unsaved = false;
   readonly #mask: number;
   readonly #ctx: TaskContext;
   readonly #init: P.WorkerInit;
@@ -87,7 +90,12 @@ export class WorkerLoop {
     this.#post = post;
     this.#begin = begin;
     this.#init = init;
-    this.#state = init.state === undefined ? undefined : new Int32Array(init.state);
+    this.#state =
+      init.state === undefined ? undefined : new Int32Array(init.state, 0, init.capacity);
+    this.#values =
+      init.state === undefined
+        ? undefined
+        : new Float64Array(init.state, init.capacity * Int32Array.BYTES_PER_ELEMENT, init.capacity);
     this.#mask = init.capacity - 1;
     this.#ctx = taskContext(this.#state);
     // A task about to block this thread sends the finished results first.
@@ -157,6 +165,7 @@ export class WorkerLoop {
     this.#specials = undefined;
     this.#transfer = undefined;
     this.#busyMs = 0;
+    this.#unsaved = false;
     this.#lastFlush = now();
     try {
       this.#post(out, transfer);
@@ -256,7 +265,9 @@ export class WorkerLoop {
     if ((code & P.F_WATCH) !== 0) {
       this.flush();
       this.#post({ t: 'started', slot });
-    } else if (this.#out.length > 2 && (this.#fast[id] ?? 0) < FAST_RUNS) this.flush();
+    } else if (this.#out.length > 2 && (this.#unsaved || (this.#fast[id] ?? 0) < FAST_RUNS)) {
+      this.flush();
+    }
     this.#id = id;
     this.#t0 = now();
     let callArgs = args as unknown[];
@@ -345,7 +356,23 @@ export class WorkerLoop {
     this.#fast[this.#id] = ms < FAST_MS ? (this.#fast[this.#id] ?? 0) + 1 : 0;
     this.#ctx.slot = -1;
     this.#ctx.controller = undefined;
-    if (this.#state !== undefined) Atomics.store(this.#state, slot, P.DONE);
+    const state = this.#state;
+    if (state !== undefined) {
+      // Out of memory kills this isolate without running any code: a result
+      // that stays in the batch buffer while the next task runs must be
+      // recoverable from shared memory, or posted before that task starts.
+      let saved = P.DONE;
+      if (kind === 0) {
+        if (typeof value === 'number') {
+          this.#values![slot] = value;
+          saved = P.SAVED_NUMBER;
+        } else if (typeof value === 'boolean') saved = value ? P.SAVED_TRUE : P.SAVED_FALSE;
+        else if (value === undefined) saved = P.SAVED_UNDEFINED;
+        else if (value === null) saved = P.SAVED_NULL;
+      }
+      if (saved === P.DONE) this.#unsaved = true;
+      Atomics.store(state, slot, saved);
+    }
     if (kind === P.K_ERROR) this.#push(kind, serializeError(value));
     else if (kind === P.K_CHUNK_ERROR) {
       const [partial, error] = value as [unknown[], unknown];

@@ -5,7 +5,6 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import type { LongTimer } from '../internal/timer.js';
-import type { ErrorData } from './task-error.js';
 import { Future, nativeFastPath } from './future.js';
 import { CAPACITY, type WorkerInit } from './protocol.js';
 
@@ -56,6 +55,8 @@ export interface LinkEvents {
 
 /** One worker, as a transport (thread or child process) exposes it. */
 export interface WorkerLink {
+  /** The thread's `threadId` or the child's `pid`. */
+  readonly id: number;
   post(message: unknown, transfer?: readonly TransferListItem[]): void;
   /** Stops the worker now. */
   terminate(): void;
@@ -98,7 +99,8 @@ export class Lane {
   closing = false;
   /** Why the pool killed it, if it did. */
   killed: string | undefined = undefined;
-  crash: ErrorData | undefined = undefined;
+  /** A stray error broke it: it takes no new task and is closed once what it began is done. */
+  stray = false;
   idleTimer: LongTimer | undefined = undefined;
   link!: WorkerLink;
 

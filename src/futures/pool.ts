@@ -14,6 +14,7 @@
 //
 // See docs/futures.md for the message protocol and who wakes whom.
 
+import { inspect } from 'node:util';
 import * as keepalive from '../internal/keepalive.js';
 import { TimeoutError } from '../internal/errors.js';
 import { setLongTimeout } from '../internal/timer.js';
@@ -29,7 +30,17 @@ import { ChunkFailure } from './map.js';
 import * as P from './protocol.js';
 import { reviveError, serializeError, type ErrorData } from './task-error.js';
 
+/** Where a stray error came from: see `PoolOptions.onStrayError`. */
+export interface StrayErrorSource {
+  /** `ThreadPoolExecutor` or `ProcessPoolExecutor`. */
+  readonly executor: string;
+  /** The worker thread's `threadId`, or the child process's `pid`. */
+  readonly worker: number;
+}
+
 export interface CoreOptions {
+  readonly kind: string;
+  readonly onStrayError: ((error: unknown, source: StrayErrorSource) => void) | undefined;
   readonly maxWorkers: number;
   readonly maxQueue: number;
   readonly idleTimeout: number;
@@ -163,7 +174,9 @@ export class PoolCore implements FutureOwner {
     this.#terminated = true;
     const closed = this.shutdown();
     this.#cancelQueued();
-    for (const lane of [...this.#lanes]) this.#kill(lane, 'the pool was terminated');
+    for (const lane of [...this.#lanes, ...this.#exiting]) {
+      this.#kill(lane, 'the pool was terminated');
+    }
     return closed;
   }
 
@@ -304,8 +317,8 @@ export class PoolCore implements FutureOwner {
       case 'started':
         this.#onStarted(lane, m.slot!);
         break;
-      case 'crash':
-        lane.crash = m.error;
+      case 'stray':
+        this.#onStray(lane, reviveError(m.error!));
         break;
       case 'init-error':
         this.#break(
@@ -347,7 +360,82 @@ export class PoolCore implements FutureOwner {
     if (n > 0) this.#adapt((message[0] as number) / n);
     // Refill: the queue's next tasks may go to this lane or to another one.
     this.#flushAll();
-    if (lane.head === lane.tail) this.#laneIdle(lane);
+    if (lane.head === lane.tail) {
+      if (lane.stray) this.#closeBroken(lane);
+      else this.#laneIdle(lane);
+    }
+  }
+
+  // An error escaped every task in this worker (a timer or callback a
+  // finished task left behind, an unhandled rejection). Which task it belongs
+  // to cannot be known, so it is no task's failure: it is reported as the
+  // worker's, and the worker, unsafe to reuse after an uncaught error (Node's
+  // rule), takes no new task. What it has not begun goes back to the queue
+  // (threads; a child runs its inbox), what it began may finish within the
+  // grace period, then it is closed (or killed) and replaced on demand.
+  #onStray(lane: Lane, error: unknown): void {
+    this.#reportStray(error, lane.link.id);
+    if (lane.stray || !lane.alive) return;
+    lane.stray = true;
+    const wasOpen = lane.open;
+    lane.open = false;
+    const index = this.#lanes.indexOf(lane);
+    if (index >= 0) this.#lanes.splice(index, 1);
+    this.#exiting.add(lane);
+    if (lane.state !== undefined && wasOpen) {
+      const requeue: TaskFuture[] = [];
+      for (let p = lane.tail; p !== lane.head; p++) {
+        const slot = p & MASK;
+        const f = lane.ring[slot];
+        if (f === undefined || f.done()) continue;
+        if (Atomics.compareExchange(lane.state, slot, P.QUEUED, P.TAKEN) !== P.QUEUED) continue;
+        // The worker reports it skipped; the empty ring slot makes that a no-op.
+        lane.ring[slot] = undefined;
+        f.l = undefined;
+        requeue.push(f);
+      }
+      if (requeue.length > 0) void this.#queue.splice(this.#qhead, 0, ...requeue);
+    }
+    if (lane.head === lane.tail) this.#closeBroken(lane);
+    else {
+      const grace = this.#options.gracePeriod;
+      lane.idleTimer?.clear();
+      lane.idleTimer = setLongTimeout(() => {
+        this.#kill(
+          lane,
+          `a stray error broke it, and its running task did not finish within ${grace} ms`,
+        );
+      }, grace).unref();
+    }
+    this.#flushAll();
+  }
+
+  #closeBroken(lane: Lane): void {
+    lane.idleTimer?.clear();
+    lane.idleTimer = undefined;
+    if (!lane.alive || lane.closing || lane.killed !== undefined) return;
+    lane.closing = true;
+    lane.link.close();
+  }
+
+  #reportStray(error: unknown, worker: number): void {
+    const source: StrayErrorSource = { executor: this.#options.kind, worker };
+    const hook = this.#options.onStrayError;
+    if (hook === undefined) {
+      // As Node prints an uncaught error, without ending the process.
+      console.error(
+        `Uncaught error in ${source.executor} worker ${worker}, outside any task (the worker is replaced):\n${inspect(error)}`,
+      );
+      return;
+    }
+    try {
+      hook(error, source);
+    } catch (hookError) {
+      // Out of the pool's bookkeeping: the hook's own error is the program's uncaught error.
+      process.nextTick(() => {
+        throw hookError;
+      });
+    }
   }
 
   #settleSpecial(f: TaskFuture, kind: number, value: unknown): void {

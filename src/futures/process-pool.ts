@@ -88,6 +88,7 @@ class ProcessTransport implements Transport {
       if (!exited) child.kill('SIGKILL');
     };
     return {
+      id: child.pid ?? -1,
       post: (message) => {
         if (child.connected) child.send(message as never);
       },

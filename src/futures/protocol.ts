@@ -10,7 +10,7 @@
 //           the order the tasks were sent; specials is 0 or flat pairs
 //           [index, kind] for the values that are not plain results
 //   control { t: 'ready' } | { t: 'started', slot } | { t: 'init-error', error }
-//           | { t: 'crash', error }
+//           | { t: 'stray', error }
 
 /** Slot states in a thread pool's shared state words (one Int32 per ring slot). */
 export const QUEUED = 1;

@@ -175,10 +175,14 @@ export class WorkerLoop {
     out.length = 2;
   }
 
-  /** Reports an error that escaped a task, before the worker exits. */
-  crash(error: unknown): void {
+  /**
+   * Reports an error that escaped every task (thrown from a timer or callback
+   * a task left behind, or an unhandled rejection): the pool reports it as
+   * the worker's own and replaces the worker. It is never a task's failure.
+   */
+  stray(error: unknown): void {
     this.flush();
-    this.#post({ t: 'crash', error: serializeError(error) });
+    this.#post({ t: 'stray', error: serializeError(error) });
   }
 
   #drain(): void {

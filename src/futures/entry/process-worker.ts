@@ -62,8 +62,10 @@ process.on('message', (message: unknown) => {
 });
 process.on('disconnect', () => process.exit(0));
 process.on('exit', () => loop?.flush());
+// An error escaping the tasks is reported as a stray error of this child (the
+// pool replaces it); before the loop exists, there is nobody to report to.
 process.on('uncaughtException', (error) => {
-  loop?.crash(error);
-  process.exit(1);
+  if (loop === undefined) throw error;
+  loop.stray(error);
 });
 send({ t: 'ready' });

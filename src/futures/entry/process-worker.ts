@@ -18,10 +18,6 @@ const LEDGER = 4;
 const MARK = new Uint8Array([1]);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
-// The parent passes its pid: if it died before this line, process.ppid is already the new parent's.
-const parent = Number(process.argv[2]);
-watchParent(Number.isInteger(parent) && parent > 0 ? parent : process.ppid);
-
 function begin(): void {
   for (;;) {
     try {
@@ -69,3 +65,7 @@ process.on('uncaughtException', (error) => {
   loop.stray(error);
 });
 send({ t: 'ready' });
+// After 'ready', so the watchdog thread boots while the pool answers with 'init'.
+// The parent passes its pid: if it died before now, process.ppid is already the new parent's.
+const parent = Number(process.argv[2]);
+watchParent(Number.isInteger(parent) && parent > 0 ? parent : process.ppid);

@@ -48,9 +48,11 @@ export interface PoolOptions {
    * left the timer may have finished long ago), so it never fails a task:
    * it is reported here, with the worker it happened in. That worker is then
    * unsafe to reuse (Node's rule after an uncaught error): it takes no new
-   * tasks, its tasks not yet begun move to other workers, the ones it began
-   * may finish within `gracePeriod` (then it is killed, and they fail with
-   * `ERR_WORKER_KILLED`), and a fresh worker replaces it on demand.
+   * tasks; in a thread pool its tasks not yet begun move to other workers
+   * (a child process first runs the tasks already sent to it); what it has
+   * may finish within `gracePeriod` (then it is killed: the task it was
+   * running fails with `ERR_WORKER_KILLED`, the ones it had not begun run
+   * elsewhere), and a fresh worker replaces it on demand.
    * piscina emits such errors as the pool's `'error'` event; Python prints
    * them through `threading.excepthook`.
    *

@@ -56,11 +56,11 @@ export class InvalidStateError extends WeftError {
 export type WorkerExitCode =
   /** The task (or something in the worker) called `process.exit()`, or the process exited. */
   | 'ERR_WORKER_EXITED'
-  /** An error escaped the task (thrown from a timer or an unawaited promise); it is the `cause`. */
+  /** The worker thread failed on its own (its `'error'` event, e.g. it could not start); the error is the `cause`. An error thrown from a timer or an unhandled rejection is a stray error instead (`onStrayError`), never a task's failure. */
   | 'ERR_WORKER_CRASHED'
   /** The worker ran out of memory (its `resourceLimits`, or the system's). */
   | 'ERR_WORKER_OUT_OF_MEMORY'
-  /** The worker was killed: by a signal, or by the pool after a cancelled task ignored its signal past the grace period, or by `terminate()`. */
+  /** The worker was killed: by a signal, or by the pool after a cancelled task ignored its signal past the grace period (or a stray error broke the worker and the task did not finish within it), or by `terminate()`. */
   | 'ERR_WORKER_KILLED';
 
 /**

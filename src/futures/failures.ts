@@ -3,7 +3,6 @@
 
 import { WorkerExitError } from './errors.js';
 import type { ExitInfo, Lane } from './lane.js';
-import { reviveError } from './task-error.js';
 
 /** The error for the tasks a worker was running when it exited. */
 export function exitError(lane: Lane, info: ExitInfo): WorkerExitError {
@@ -14,13 +13,6 @@ export function exitError(lane: Lane, info: ExitInfo): WorkerExitError {
       `The worker was killed: ${lane.killed}`,
       details,
     );
-  }
-  if (lane.crash !== undefined) {
-    const cause = reviveError(lane.crash);
-    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new WorkerExitError('ERR_WORKER_CRASHED', `The worker crashed: ${text}`, details, {
-      cause,
-    });
   }
   const code = (info.error as { code?: unknown } | undefined)?.code;
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {

@@ -9,6 +9,7 @@
 
 import { describe } from '../internal/errors.js';
 import { TimeoutError } from '../internal/errors.js';
+import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
 
@@ -337,20 +338,20 @@ export class Future<T = unknown> extends Promise<T> {
     signal?.throwIfAborted();
     if (timeout === 0) throw new TimeoutError(`The future is not done: ${this.toString()}`);
     await new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: LongTimer | undefined;
       const finish = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        timer?.clear();
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
       const onAbort = (): void => {
         removeWaiter(this, finish);
-        if (timer !== undefined) clearTimeout(timer);
+        timer?.clear();
         reject(signal!.reason as Error);
       };
       addWaiter(this, finish);
       if (timeout !== Infinity) {
-        timer = setTimeout(() => {
+        timer = setLongTimeout(() => {
           removeWaiter(this, finish);
           signal?.removeEventListener('abort', onAbort);
           reject(new TimeoutError(`The future is not done after ${timeout} ms`));

@@ -18,6 +18,7 @@ export type {
   TaskResult,
 } from './executor.js';
 export type { PoolOptions } from './pool-executor.js';
+export type { StrayErrorSource } from './pool.js';
 export { ThreadPoolExecutor } from './thread-pool.js';
 export type { ThreadPoolOptions } from './thread-pool.js';
 export { ProcessPoolExecutor } from './process-pool.js';

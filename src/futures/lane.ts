@@ -4,7 +4,7 @@
 // so no id crosses the wire.
 
 import type { TransferListItem } from 'node:worker_threads';
-import type { ErrorData } from './task-error.js';
+import type { LongTimer } from '../internal/timer.js';
 import { Future, nativeFastPath } from './future.js';
 import { CAPACITY, type WorkerInit } from './protocol.js';
 
@@ -15,8 +15,8 @@ export interface Watch {
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  grace: ReturnType<typeof setTimeout> | undefined;
+  timer: LongTimer | undefined;
+  grace: LongTimer | undefined;
 }
 
 /** The future of a task submitted to a pool, carrying the task until it is done. */
@@ -43,6 +43,8 @@ export interface ExitInfo {
   readonly signal?: string | undefined;
   /** The error a worker thread emitted (e.g. ERR_WORKER_OUT_OF_MEMORY). */
   readonly error?: Error | undefined;
+  /** Child processes: how many tasks (ring positions) it took, from its ledger. */
+  readonly begun?: number | undefined;
 }
 
 /** What the pool hears from one worker. */
@@ -53,6 +55,8 @@ export interface LinkEvents {
 
 /** One worker, as a transport (thread or child process) exposes it. */
 export interface WorkerLink {
+  /** The thread's `threadId` or the child's `pid`. */
+  readonly id: number;
   post(message: unknown, transfer?: readonly TransferListItem[]): void;
   /** Stops the worker now. */
   terminate(): void;
@@ -95,8 +99,9 @@ export class Lane {
   closing = false;
   /** Why the pool killed it, if it did. */
   killed: string | undefined = undefined;
-  crash: ErrorData | undefined = undefined;
-  idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** A stray error broke it: it takes no new task and is closed once what it began is done. */
+  stray = false;
+  idleTimer: LongTimer | undefined = undefined;
   link!: WorkerLink;
 
   constructor(

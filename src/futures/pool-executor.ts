@@ -17,7 +17,7 @@ import {
 } from './executor.js';
 import type { Future } from './future.js';
 import { TaskFuture, type Transport } from './lane.js';
-import { PoolCore } from './pool.js';
+import { PoolCore, type StrayErrorSource } from './pool.js';
 import * as P from './protocol.js';
 import { unwrapTransfer } from './transfer.js';
 import { availableParallelism } from 'node:os';
@@ -41,6 +41,33 @@ export interface PoolOptions {
   readonly maxQueue?: number;
   /** Ms a cancelled or timed-out running task has to finish before its worker is terminated. @default 1000 */
   readonly gracePeriod?: number;
+  /**
+   * Called with each *stray error* of a worker: an error that escaped every
+   * task, thrown from a timer or callback a task left behind, or a rejection
+   * nobody handled. Which task it belongs to cannot be known (the task that
+   * left the timer may have finished long ago), so it never fails a task:
+   * it is reported here, with the worker it happened in. That worker is then
+   * unsafe to reuse (Node's rule after an uncaught error): it takes no new
+   * tasks; in a thread pool its tasks not yet begun move to other workers
+   * (a child process first runs the tasks already sent to it); what it has
+   * may finish within `gracePeriod` (then it is killed: the task it was
+   * running fails with `ERR_WORKER_KILLED`, the ones it had not begun run
+   * elsewhere), and a fresh worker replaces it on demand.
+   * piscina emits such errors as the pool's `'error'` event; Python prints
+   * them through `threading.excepthook`.
+   *
+   * An error thrown by the hook itself becomes the program's uncaught error.
+   *
+   * @default Prints the error to stderr as Node prints an uncaught error,
+   * naming the executor and worker; the program keeps running.
+   * @example
+   * ```ts
+   * const pool = new ThreadPoolExecutor({
+   *   onStrayError: (error, { worker }) => console.error(`stray error in worker ${worker}:`, error),
+   * });
+   * ```
+   */
+  readonly onStrayError?: (error: unknown, source: StrayErrorSource) => void;
 }
 
 /** @internal What a concrete pool passes up. */
@@ -90,7 +117,15 @@ export abstract class PoolExecutor extends Executor {
       }
       init = { ...init, initializer, initargs: encoded, initShared: encoded !== initargs };
     }
+    const { onStrayError } = options;
+    if (onStrayError !== undefined && typeof onStrayError !== 'function') {
+      throw new TypeError(
+        `Expected \`onStrayError\` to be a function, got ${describe(onStrayError)}`,
+      );
+    }
     this.#core = new PoolCore(transport, {
+      kind,
+      onStrayError,
       maxWorkers: this.#maxWorkers,
       maxQueue,
       idleTimeout: checkTimeout(options.idleTimeout, 'idleTimeout'),

@@ -14,8 +14,10 @@
 //
 // See docs/futures.md for the message protocol and who wakes whom.
 
+import { inspect } from 'node:util';
 import * as keepalive from '../internal/keepalive.js';
 import { TimeoutError } from '../internal/errors.js';
+import { setLongTimeout } from '../internal/timer.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { unpack } from '../internal/codec.js';
 import { BrokenExecutorError } from './errors.js';
@@ -28,7 +30,17 @@ import { ChunkFailure } from './map.js';
 import * as P from './protocol.js';
 import { reviveError, serializeError, type ErrorData } from './task-error.js';
 
+/** Where a stray error came from: see `PoolOptions.onStrayError`. */
+export interface StrayErrorSource {
+  /** `ThreadPoolExecutor` or `ProcessPoolExecutor`. */
+  readonly executor: string;
+  /** The worker thread's `threadId`, or the child process's `pid`. */
+  readonly worker: number;
+}
+
 export interface CoreOptions {
+  readonly kind: string;
+  readonly onStrayError: ((error: unknown, source: StrayErrorSource) => void) | undefined;
   readonly maxWorkers: number;
   readonly maxQueue: number;
   readonly idleTimeout: number;
@@ -126,7 +138,7 @@ export class PoolCore implements FutureOwner {
     if (lane === undefined) return false;
     if (lane.state === undefined) return true;
     const s = Atomics.load(lane.state, f.i);
-    return s === P.RUNNING || s === P.ABORTING || s === P.DONE;
+    return s !== P.QUEUED && s !== P.TAKEN;
   }
 
   /** Starts (or keeps) watching a task's signal and timeout. */
@@ -162,7 +174,9 @@ export class PoolCore implements FutureOwner {
     this.#terminated = true;
     const closed = this.shutdown();
     this.#cancelQueued();
-    for (const lane of [...this.#lanes]) this.#kill(lane, 'the pool was terminated');
+    for (const lane of [...this.#lanes, ...this.#exiting]) {
+      this.#kill(lane, 'the pool was terminated');
+    }
     return closed;
   }
 
@@ -216,7 +230,7 @@ export class PoolCore implements FutureOwner {
   #spawn(): Lane {
     const shared = this.#transport.shared;
     const state = shared
-      ? new Int32Array(new SharedArrayBuffer(P.CAPACITY * Int32Array.BYTES_PER_ELEMENT))
+      ? new Int32Array(new SharedArrayBuffer(P.CAPACITY * P.SLOT_BYTES), 0, P.CAPACITY)
       : undefined;
     const lane = new Lane(state, this.#options.maxTasksPerWorker, !this.#transport.needsReady);
     const init: P.WorkerInit =
@@ -245,7 +259,7 @@ export class PoolCore implements FutureOwner {
     if (f.x !== undefined) (lane.outTransfer ??= []).push(...f.x);
     lane.budget--;
     if (lane.idleTimer !== undefined) {
-      clearTimeout(lane.idleTimer);
+      lane.idleTimer.clear();
       lane.idleTimer = undefined;
     }
   }
@@ -303,8 +317,8 @@ export class PoolCore implements FutureOwner {
       case 'started':
         this.#onStarted(lane, m.slot!);
         break;
-      case 'crash':
-        lane.crash = m.error;
+      case 'stray':
+        this.#onStray(lane, reviveError(m.error!));
         break;
       case 'init-error':
         this.#break(
@@ -333,7 +347,7 @@ export class PoolCore implements FutureOwner {
         k += 2;
       }
       if (f.done()) {
-        if (f.w?.grace !== undefined) clearTimeout(f.w.grace);
+        if (f.w?.grace !== undefined) f.w.grace.clear();
         continue;
       }
       const value = message[j + 2];
@@ -346,7 +360,82 @@ export class PoolCore implements FutureOwner {
     if (n > 0) this.#adapt((message[0] as number) / n);
     // Refill: the queue's next tasks may go to this lane or to another one.
     this.#flushAll();
-    if (lane.head === lane.tail) this.#laneIdle(lane);
+    if (lane.head === lane.tail) {
+      if (lane.stray) this.#closeBroken(lane);
+      else this.#laneIdle(lane);
+    }
+  }
+
+  // An error escaped every task in this worker (a timer or callback a
+  // finished task left behind, an unhandled rejection). Which task it belongs
+  // to cannot be known, so it is no task's failure: it is reported as the
+  // worker's, and the worker, unsafe to reuse after an uncaught error (Node's
+  // rule), takes no new task. What it has not begun goes back to the queue
+  // (threads; a child runs its inbox), what it began may finish within the
+  // grace period, then it is closed (or killed) and replaced on demand.
+  #onStray(lane: Lane, error: unknown): void {
+    this.#reportStray(error, lane.link.id);
+    if (lane.stray || !lane.alive) return;
+    lane.stray = true;
+    const wasOpen = lane.open;
+    lane.open = false;
+    const index = this.#lanes.indexOf(lane);
+    if (index >= 0) this.#lanes.splice(index, 1);
+    this.#exiting.add(lane);
+    if (lane.state !== undefined && wasOpen) {
+      const requeue: TaskFuture[] = [];
+      for (let p = lane.tail; p !== lane.head; p++) {
+        const slot = p & MASK;
+        const f = lane.ring[slot];
+        if (f === undefined || f.done()) continue;
+        if (Atomics.compareExchange(lane.state, slot, P.QUEUED, P.TAKEN) !== P.QUEUED) continue;
+        // The worker reports it skipped; the empty ring slot makes that a no-op.
+        lane.ring[slot] = undefined;
+        f.l = undefined;
+        requeue.push(f);
+      }
+      if (requeue.length > 0) void this.#queue.splice(this.#qhead, 0, ...requeue);
+    }
+    if (lane.head === lane.tail) this.#closeBroken(lane);
+    else {
+      const grace = this.#options.gracePeriod;
+      lane.idleTimer?.clear();
+      lane.idleTimer = setLongTimeout(() => {
+        this.#kill(
+          lane,
+          `a stray error broke it, and its running task did not finish within ${grace} ms`,
+        );
+      }, grace).unref();
+    }
+    this.#flushAll();
+  }
+
+  #closeBroken(lane: Lane): void {
+    lane.idleTimer?.clear();
+    lane.idleTimer = undefined;
+    if (!lane.alive || lane.closing || lane.killed !== undefined) return;
+    lane.closing = true;
+    lane.link.close();
+  }
+
+  #reportStray(error: unknown, worker: number): void {
+    const source: StrayErrorSource = { executor: this.#options.kind, worker };
+    const hook = this.#options.onStrayError;
+    if (hook === undefined) {
+      // As Node prints an uncaught error, without ending the process.
+      console.error(
+        `Uncaught error in ${source.executor} worker ${worker}, outside any task (the worker is replaced):\n${inspect(error)}`,
+      );
+      return;
+    }
+    try {
+      hook(error, source);
+    } catch (hookError) {
+      // Out of the pool's bookkeeping: the hook's own error is the program's uncaught error.
+      process.nextTick(() => {
+        throw hookError;
+      });
+    }
   }
 
   #settleSpecial(f: TaskFuture, kind: number, value: unknown): void {
@@ -384,7 +473,7 @@ export class PoolCore implements FutureOwner {
     markRunning(f);
     const timeout = f.w.timeout;
     if (timeout !== Infinity) {
-      f.w.timer = setTimeout(() => {
+      f.w.timer = setLongTimeout(() => {
         this.#abortRunning(
           f,
           new TimeoutError(`The task ran longer than its timeout of ${timeout} ms`),
@@ -414,7 +503,7 @@ export class PoolCore implements FutureOwner {
     }
     const w = f.w!;
     this.#fail(f, reason);
-    w.grace = setTimeout(() => {
+    w.grace = setLongTimeout(() => {
       if (lane.alive && lane.ring[slot] === f) {
         this.#kill(lane, `a cancelled task ignored its signal for ${this.#options.gracePeriod} ms`);
       }
@@ -432,7 +521,7 @@ export class PoolCore implements FutureOwner {
   #onExit(lane: Lane, info: ExitInfo): void {
     lane.alive = false;
     lane.open = false;
-    if (lane.idleTimer !== undefined) clearTimeout(lane.idleTimer);
+    if (lane.idleTimer !== undefined) lane.idleTimer.clear();
     const index = this.#lanes.indexOf(lane);
     if (index >= 0) this.#lanes.splice(index, 1);
     this.#exiting.delete(lane);
@@ -445,16 +534,24 @@ export class PoolCore implements FutureOwner {
       lane.ring[slot] = undefined;
       if (f === undefined) continue;
       if (f.done()) {
-        if (f.w?.grace !== undefined) clearTimeout(f.w.grace);
+        if (f.w?.grace !== undefined) f.w.grace.clear();
         continue;
       }
       let ran: boolean;
       if (lane.state !== undefined) {
         const s = Atomics.load(lane.state, slot);
+        if (s >= P.SAVED_NUMBER) {
+          // Finished, its result still in the worker's batch: it is in shared memory too.
+          const values = new Float64Array(lane.state.buffer, P.CAPACITY * 4, P.CAPACITY);
+          if (settle(f, false, P.savedResult(s, values[slot]!))) this.#release(f);
+          continue;
+        }
         ran = s === P.RUNNING || s === P.DONE || s === P.ABORTING;
       } else {
-        // A child runs its tasks in order: the first one it was sent is the one it was running.
-        ran = p === lane.tail && p < lane.sent && lane.ready && lane.heard;
+        // A child takes its tasks in order and records each in its ledger
+        // before running it, after posting the results before it: the tasks
+        // it took and did not report died with it; the rest never began.
+        ran = p < (info.begun ?? 0);
       }
       started ||= ran;
       if (ran) this.#fail(f, error);
@@ -490,7 +587,7 @@ export class PoolCore implements FutureOwner {
     }
     const ms = this.#options.idleTimeout;
     if (ms !== Infinity && this.#qhead === this.#queue.length) {
-      lane.idleTimer = setTimeout(() => {
+      lane.idleTimer = setLongTimeout(() => {
         lane.idleTimer = undefined;
         if (lane.head === lane.tail && lane.open) this.#retire(lane);
       }, ms);
@@ -514,7 +611,7 @@ export class PoolCore implements FutureOwner {
   #release(f: TaskFuture): void {
     const w = f.w;
     if (w !== undefined) {
-      if (w.timer !== undefined) clearTimeout(w.timer);
+      if (w.timer !== undefined) w.timer.clear();
       if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort);
     }
     f.a = undefined;

@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe } from '../internal/errors.js';
+import { setLongTimeout } from '../internal/timer.js';
 import { checkInt } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
@@ -21,6 +23,8 @@ export interface ProcessPoolOptions extends PoolOptions {
 }
 
 const ENTRY = fileURLToPath(weftModule('futures/entry/process-worker'));
+/** Ms after a child's exit to wait for the rest of its results and ledger if its pipes stay open. */
+const EXIT_DRAIN_MS = 1000;
 // Loaded on first use: importing weft/futures for threads alone should not
 // pay for node:child_process (~0.7 MB RSS).
 let cp: typeof import('node:child_process') | undefined;
@@ -39,28 +43,52 @@ class ProcessTransport implements Transport {
   ) {}
 
   spawn(_init: WorkerInit, events: LinkEvents): WorkerLink {
-    const child: ChildProcess = childProcess().fork(ENTRY, [], {
+    const child: ChildProcess = childProcess().fork(ENTRY, [String(process.pid)], {
       execArgv: [...this.execArgv],
       ...(this.env === undefined ? {} : { env: this.env }),
       serialization: 'advanced',
-      // The child writes straight to our stdout/stderr: prompt, and in order per child.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The child writes straight to our stdout/stderr: prompt, and in order
+      // per child. fd 4 is its ledger: a byte per task it takes.
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
     let exited = false;
-    child.on('message', (message: unknown) => events.message(message));
+    let reported = false;
+    let begun = 0;
+    let code: number | undefined;
+    let signal: string | undefined;
+    const ledger = child.stdio[4] as Socket;
+    ledger.on('data', (chunk: Buffer) => (begun += chunk.length));
+    ledger.on('error', () => {});
+    ledger.unref();
+    // The pool decides which tasks died with the child from its results and
+    // its ledger, so it is told only once both are read to the end ('close').
+    // A grandchild that inherited the pipes can hold them open: then the
+    // bytes already written are read by EXIT_DRAIN_MS after 'exit'.
+    const report = (): void => {
+      if (reported) return;
+      reported = true;
+      events.exit({ code, signal, begun });
+    };
+    child.on('message', (message: unknown) => {
+      if (!reported) events.message(message);
+    });
     child.on('error', () => {
       // A failed spawn or send; 'exit' (or its absence) tells the pool.
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', (c, s) => {
       exited = true;
-      events.exit({ code: code ?? undefined, signal: signal ?? undefined });
+      code = c ?? undefined;
+      signal = s ?? undefined;
+      setTimeout(report, EXIT_DRAIN_MS).unref();
     });
+    child.on('close', report);
     child.unref();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
     const kill = (): void => {
       if (!exited) child.kill('SIGKILL');
     };
     return {
+      id: child.pid ?? -1,
       post: (message) => {
         if (child.connected) child.send(message as never);
       },
@@ -68,7 +96,7 @@ class ProcessTransport implements Transport {
       close: () => {
         if (child.connected) child.send({ t: 'exit' });
         else kill();
-        setTimeout(kill, this.killTimeout).unref();
+        setLongTimeout(kill, this.killTimeout).unref();
       },
     };
   }

@@ -10,7 +10,7 @@
 //           the order the tasks were sent; specials is 0 or flat pairs
 //           [index, kind] for the values that are not plain results
 //   control { t: 'ready' } | { t: 'started', slot } | { t: 'init-error', error }
-//           | { t: 'crash', error }
+//           | { t: 'stray', error }
 
 /** Slot states in a thread pool's shared state words (one Int32 per ring slot). */
 export const QUEUED = 1;
@@ -20,6 +20,36 @@ export const DONE = 3;
 export const TAKEN = 4;
 /** Running, and the pool asked it to stop (its signal aborted). */
 export const ABORTING = 5;
+/**
+ * Done, and the result, a primitive, is also in the slot's shared value
+ * (Float64 after the state words), so it survives the worker: a worker that
+ * dies (out of memory) with results still in its batch buffer loses nothing.
+ * Any other finished task's result is posted before the next task starts.
+ */
+export const SAVED_NUMBER = 6;
+export const SAVED_TRUE = 7;
+export const SAVED_FALSE = 8;
+export const SAVED_UNDEFINED = 9;
+export const SAVED_NULL = 10;
+
+/** Bytes of a thread pool's shared slot memory: CAPACITY Int32 states, then CAPACITY Float64 values. */
+export const SLOT_BYTES = 12;
+
+/** The result a SAVED_* state stands for (`value` is the slot's Float64). */
+export function savedResult(state: number, value: number): unknown {
+  switch (state) {
+    case SAVED_NUMBER:
+      return value;
+    case SAVED_TRUE:
+      return true;
+    case SAVED_FALSE:
+      return false;
+    case SAVED_NULL:
+      return null;
+    default:
+      return undefined;
+  }
+}
 
 /** Task code = specId * 8 + flags. */
 export const F_SHARED = 1; // args hold shareable markers: decode them

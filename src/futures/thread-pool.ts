@@ -52,6 +52,7 @@ class ThreadTransport implements Transport {
     // The pool holds Node alive while it has unfinished tasks; an idle worker never does.
     worker.unref();
     return {
+      id: ident,
       post: (message, transfer) => worker.postMessage(message, transfer),
       terminate: () => void worker.terminate(),
       close: () => {

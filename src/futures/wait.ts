@@ -6,6 +6,7 @@
 import { TimeoutError, describe } from '../internal/errors.js';
 import { checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
+import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { Future, NONE, addWaiter, failedWith, removeWaiter } from './future.js';
 
 /**
@@ -102,7 +103,7 @@ export async function wait<F extends Future<unknown>>(
 
   const waiting = [...notDone];
   await new Promise<void>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimer | undefined;
     const onDone = (f: Future<unknown>): void => {
       notDone.delete(f as F);
       done.add(f as F);
@@ -110,13 +111,13 @@ export async function wait<F extends Future<unknown>>(
       if (satisfied()) finish();
     };
     const finish = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.clear();
       for (const f of waiting) removeWaiter(f, onDone);
       resolve();
     };
     // Nothing ran since the scan above, so every future in `waiting` is still pending.
     for (const f of waiting) addWaiter(f, onDone);
-    if (!satisfied() && timeout !== Infinity) timer = setTimeout(finish, timeout);
+    if (!satisfied() && timeout !== Infinity) timer = setLongTimeout(finish, timeout);
   });
   return { done, notDone };
 }
@@ -205,10 +206,10 @@ class Completion<F extends Future<unknown>> implements AsyncIterableIterator<F> 
         throw new TimeoutError(`${unfinished} (of ${this.#total}) futures unfinished`);
       }
       await new Promise<void>((resolve) => {
-        const timer = left === Infinity ? undefined : setTimeout(done, left);
+        const timer = left === Infinity ? undefined : setLongTimeout(done, left);
         const wake = (this.#wake = done);
         function done(): void {
-          if (timer !== undefined) clearTimeout(timer);
+          timer?.clear();
           resolve();
         }
         void wake;

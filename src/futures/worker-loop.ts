@@ -29,6 +29,13 @@ import { unwrapTransfer } from './transfer.js';
 type Fn = (...args: unknown[]) => unknown;
 /** Sends a message to the pool. */
 export type Post = (message: unknown, transfer?: TransferListItem[]) => void;
+/**
+ * Records, outside this worker's memory, that it takes its next task (a
+ * child process writes a byte to a pipe the pool reads). Called after the
+ * results so far were posted and before the task can run any code, so a pool
+ * that outlives the worker knows exactly which tasks began.
+ */
+export type Begin = () => void;
 
 const FLUSH_MS = 1;
 const FAST_MS = 0.1;
@@ -54,7 +61,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 export class WorkerLoop {
   readonly #post: Post;
+  readonly #begin: Begin | undefined;
   readonly #state: Int32Array | undefined;
+  readonly #values: Float64Array | undefined;
+  // A finished result that only this worker's memory holds: post it before the next task starts.
+  #unsaved = false;
   readonly #mask: number;
   readonly #ctx: TaskContext;
   readonly #init: P.WorkerInit;
@@ -77,10 +88,16 @@ export class WorkerLoop {
   #lastFlush = 0;
   #t0 = 0;
 
-  constructor(post: Post, init: P.WorkerInit) {
+  constructor(post: Post, init: P.WorkerInit, begin?: Begin) {
     this.#post = post;
+    this.#begin = begin;
     this.#init = init;
-    this.#state = init.state === undefined ? undefined : new Int32Array(init.state);
+    this.#state =
+      init.state === undefined ? undefined : new Int32Array(init.state, 0, init.capacity);
+    this.#values =
+      init.state === undefined
+        ? undefined
+        : new Float64Array(init.state, init.capacity * Int32Array.BYTES_PER_ELEMENT, init.capacity);
     this.#mask = init.capacity - 1;
     this.#ctx = taskContext(this.#state);
     // A task about to block this thread sends the finished results first.
@@ -150,6 +167,7 @@ export class WorkerLoop {
     this.#specials = undefined;
     this.#transfer = undefined;
     this.#busyMs = 0;
+    this.#unsaved = false;
     this.#lastFlush = now();
     try {
       this.#post(out, transfer);
@@ -159,10 +177,14 @@ export class WorkerLoop {
     out.length = 2;
   }
 
-  /** Reports an error that escaped a task, before the worker exits. */
-  crash(error: unknown): void {
+  /**
+   * Reports an error that escaped every task (thrown from a timer or callback
+   * a task left behind, or an unhandled rejection): the pool reports it as
+   * the worker's own and replaces the worker. It is never a task's failure.
+   */
+  stray(error: unknown): void {
     this.flush();
-    this.#post({ t: 'crash', error: serializeError(error) });
+    this.#post({ t: 'stray', error: serializeError(error) });
   }
 
   #drain(): void {
@@ -176,6 +198,14 @@ export class WorkerLoop {
       if (code < 0) {
         this.#define(~code, args as TaskSpec);
         continue;
+      }
+      if (this.#begin !== undefined) {
+        // A child process shares no memory with the pool: its finished
+        // results must be in the pipe before the next task can run (a SIGKILL
+        // would lose them, and the pool could neither deliver nor re-run
+        // them), and the pool must hear that the task began before it does.
+        if (this.#out.length > 2) this.flush();
+        this.#begin();
       }
       const slot = this.#pos++ & this.#mask;
       if (
@@ -241,7 +271,9 @@ export class WorkerLoop {
     if ((code & P.F_WATCH) !== 0) {
       this.flush();
       this.#post({ t: 'started', slot });
-    } else if (this.#out.length > 2 && (this.#fast[id] ?? 0) < FAST_RUNS) this.flush();
+    } else if (this.#out.length > 2 && (this.#unsaved || (this.#fast[id] ?? 0) < FAST_RUNS)) {
+      this.flush();
+    }
     this.#id = id;
     this.#t0 = now();
     let callArgs = args as unknown[];
@@ -330,7 +362,23 @@ export class WorkerLoop {
     this.#fast[this.#id] = ms < FAST_MS ? (this.#fast[this.#id] ?? 0) + 1 : 0;
     this.#ctx.slot = -1;
     this.#ctx.controller = undefined;
-    if (this.#state !== undefined) Atomics.store(this.#state, slot, P.DONE);
+    const state = this.#state;
+    if (state !== undefined) {
+      // Out of memory kills this isolate without running any code: a result
+      // that stays in the batch buffer while the next task runs must be
+      // recoverable from shared memory, or posted before that task starts.
+      let saved = P.DONE;
+      if (kind === 0) {
+        if (typeof value === 'number') {
+          this.#values![slot] = value;
+          saved = P.SAVED_NUMBER;
+        } else if (typeof value === 'boolean') saved = value ? P.SAVED_TRUE : P.SAVED_FALSE;
+        else if (value === undefined) saved = P.SAVED_UNDEFINED;
+        else if (value === null) saved = P.SAVED_NULL;
+      }
+      if (saved === P.DONE) this.#unsaved = true;
+      Atomics.store(state, slot, saved);
+    }
     if (kind === P.K_ERROR) this.#push(kind, serializeError(value));
     else if (kind === P.K_CHUNK_ERROR) {
       const [partial, error] = value as [unknown[], unknown];

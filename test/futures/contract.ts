@@ -14,6 +14,7 @@ import {
   tasks,
   wait,
   type PoolOptions,
+  type StrayErrorSource,
 } from '../../src/futures/index.js';
 import type { ThreadPoolExecutor, ProcessPoolExecutor } from '../../src/futures/index.js';
 
@@ -346,13 +347,70 @@ export function executorSuite(subject: Subject): void {
     assert.equal(await p.submit(work.inc, 10), 11);
   });
 
-  test('an error escaping a task (thrown from a timer) crashes the worker: ERR_WORKER_CRASHED', async () => {
-    await assert.rejects(pool.submit(work.crashLater), (e: WorkerExitError) => {
-      assert.equal(e.code, 'ERR_WORKER_CRASHED');
-      assert.ok(e.cause instanceof TypeError);
+  // A stray error: one that escaped every task (here, a timer a finished task left behind).
+  const strays = (): {
+    reports: [unknown, StrayErrorSource][];
+    onStrayError: (error: unknown, source: StrayErrorSource) => void;
+    reported: (n: number) => Promise<void>;
+  } => {
+    const reports: [unknown, StrayErrorSource][] = [];
+    return {
+      reports,
+      onStrayError: (error, source) => reports.push([error, source]),
+      reported: async (n) => {
+        const deadline = performance.now() + 30_000;
+        while (reports.length < n && performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        assert.equal(reports.length, n, 'stray errors reported');
+      },
+    };
+  };
+
+  test('a stray error in an idle worker is reported as that worker’s, fails no task, and the worker is replaced', async () => {
+    const s = strays();
+    const p = fresh({ onStrayError: s.onStrayError });
+    const ident = await p.submit(work.workerIdent);
+    assert.equal(await p.submit(work.leaveThrowingTimer, 20, 'stray'), 'left');
+    await s.reported(1);
+    const [error, source] = s.reports[0]!;
+    assert.equal((error as Error).message, 'stray');
+    assert.equal((error as { code?: string }).code, 'E_CODED');
+    assert.equal(source.worker, ident);
+    assert.equal(source.executor, subject.name);
+    assert.notEqual(await p.submit(work.workerIdent), ident, 'a fresh worker');
+  });
+
+  test('a stray error while another task runs is not that task’s failure: it finishes with its own result', async () => {
+    const s = strays();
+    const p = fresh({ onStrayError: s.onStrayError, gracePeriod: 30_000 });
+    const ident = await p.submit(work.workerIdent);
+    const left = p.submit(work.leaveThrowingTimer, 30, 'stray while busy');
+    const running = p.submit(work.sleep, 400, 'own result');
+    const queued = p.submit(work.workerIdent);
+    assert.equal(await left, 'left');
+    assert.equal(await running, 'own result');
+    await s.reported(1);
+    assert.equal((s.reports[0]![0] as Error).message, 'stray while busy');
+    assert.equal(s.reports[0]![1].worker, ident);
+    // Queued behind the running task: threads move it to a fresh worker, a child runs its inbox first.
+    const ran = await queued;
+    if (threads) assert.notEqual(ran, ident);
+    assert.notEqual(await p.submit(work.workerIdent), ident, 'the broken worker takes no new task');
+  });
+
+  test('a task still running in a worker broken by a stray error ends after gracePeriod: ERR_WORKER_KILLED', async () => {
+    const s = strays();
+    const p = fresh({ onStrayError: s.onStrayError, gracePeriod: 100 });
+    // crashLater's own timer throws, and its promise never settles.
+    await assert.rejects(p.submit(work.crashLater), (e: WorkerExitError) => {
+      assert.ok(e instanceof WorkerExitError);
+      assert.equal(e.code, 'ERR_WORKER_KILLED');
       return true;
     });
-    assert.equal(await pool.submit(work.inc, 1), 2);
+    await s.reported(1);
+    assert.ok(s.reports[0]![0] instanceof TypeError);
+    assert.equal(await p.submit(work.inc, 1), 2);
   });
 
   test('a timeout counts from when the task starts; the task sees its signal abort', async () => {

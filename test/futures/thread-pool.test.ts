@@ -103,3 +103,24 @@ test('a pool that becomes garbage shuts down: its workers exit', async () => {
   }
   assert.ok(!alive(), 'the workers of a collected pool exit');
 });
+
+test('without onStrayError, a stray error is printed like an uncaught error and the program goes on', async (t) => {
+  const printed: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void printed.push(args);
+  t.after(() => (console.error = original));
+  const p = new ThreadPoolExecutor({ maxWorkers: 1 });
+  t.after(() => p.terminate());
+  const ident = await p.submit(work.workerIdent);
+  assert.equal(await p.submit(work.leaveThrowingTimer, 10, 'printed stray'), 'left');
+  const deadline = performance.now() + 30_000;
+  while (printed.length === 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  console.error = original;
+  assert.equal(printed.length, 1);
+  const text = printed[0]!.map(String).join(' ');
+  assert.match(text, /ThreadPoolExecutor worker \d+/);
+  assert.match(text, /printed stray/);
+  assert.notEqual(await p.submit(work.workerIdent), ident);
+});

@@ -1,12 +1,41 @@
 // Entry of a ProcessPoolExecutor child process. It announces itself with
 // { t: 'ready' } once loaded (on Node 20, IPC messages sent to a child before
 // its ES module has loaded can be lost), receives { t: 'init' }, then runs
-// tasks. It exits when told to, or when the parent goes away.
+// tasks. It exits when told to, or when the parent goes away: through the
+// IPC 'disconnect' when its main thread is free, and through the parent
+// watchdog thread when a task holds it (or the parent was SIGKILLed).
+//
+// fd 4 is the ledger: one byte per task, written (blocking) before the task
+// can run, after the results before it were posted. The pool reads it to the
+// end when this process dies, so it knows which of its tasks began.
 
+import { writeSync } from 'node:fs';
+import { watchParent } from '../../internal/parent-watchdog.js';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
 import { runProcess } from '../../multiprocessing/child.js';
 import type { ProcessRequest } from '../../multiprocessing/process.js';
+
+const LEDGER = 4;
+const MARK = new Uint8Array([1]);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+function begin(): void {
+  for (;;) {
+    try {
+      if (writeSync(LEDGER, MARK) === 1) return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // Full pipe: the parent is busy; wait for it to read (the task must not start unrecorded).
+      if (code === 'EAGAIN') {
+        Atomics.wait(nap, 0, 0, 1);
+        continue;
+      }
+      // EPIPE and the like: the parent is gone, and so is everyone this would report to.
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+}
 
 let loop: WorkerLoop | undefined;
 
@@ -29,14 +58,20 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
-    loop = new WorkerLoop(send, message as WorkerInit);
+    loop = new WorkerLoop(send, message as WorkerInit, begin);
     loop.start();
   }
 });
 process.on('disconnect', () => process.exit(0));
 process.on('exit', () => loop?.flush());
+// An error escaping the tasks is reported as a stray error of this child (the
+// pool replaces it); before the loop exists, there is nobody to report to.
 process.on('uncaughtException', (error) => {
-  loop?.crash(error);
-  process.exit(1);
+  if (loop === undefined) throw error;
+  loop.stray(error);
 });
 send({ t: 'ready' });
+// After 'ready', so the watchdog thread boots while the pool answers with 'init'.
+// The parent passes its pid: if it died before now, process.ppid is already the new parent's.
+const parent = Number(process.argv[2]);
+watchParent(Number.isInteger(parent) && parent > 0 ? parent : process.ppid);

@@ -1,7 +1,8 @@
 // Entry of a ThreadPoolExecutor worker thread: wires the shared worker loop
-// to parentPort. An error escaping a task (a throw in a timer, an unhandled
-// rejection) is reported with its class, code and stack, then the worker
-// exits and the pool replaces it.
+// to parentPort. An error escaping the tasks (a throw in a timer, an
+// unhandled rejection) is reported as a stray error of this worker with its
+// class, code and stack; the worker keeps running what it has begun and the
+// pool replaces it.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerInit } from '../protocol.js';
@@ -23,8 +24,5 @@ port.on('message', (message: unknown) => {
   loop.onMessage(message);
 });
 process.on('exit', () => loop.flush());
-process.on('uncaughtException', (error) => {
-  loop.crash(error);
-  process.exit(1);
-});
+process.on('uncaughtException', (error) => loop.stray(error));
 loop.start();

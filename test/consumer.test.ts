@@ -313,3 +313,55 @@ console.log(JSON.stringify(errors));
     assert.doesNotMatch(e.stack.split('\n    at ')[0]!, /node_modules[/\\]weft/);
   });
 });
+
+test('`weft --version`, `weft example` and the start of `weft tour` run in a project without tsx', async () => {
+  const dir = project('cli', {});
+  const cli = join('node_modules', 'weft', 'dist', 'cli', 'main.js');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const version = await run(dir, [cli, '--version']);
+  assert.equal(version.stdout, `${pkg.version}\n`);
+  for (const [name, expected] of [
+    ['counter', /LockingCounter: should be 100000, found 100000/],
+    ['semaphore', /\S/],
+  ] as const) {
+    const r = await run(dir, [cli, 'example', name]);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, expected);
+    assert.doesNotMatch(r.stderr, /tsx/);
+  }
+  // The tour takes minutes: only its announcement and first progress line are checked.
+  const tour = spawn(process.execPath, [cli, 'tour'], {
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let head = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tour printed only: ${head}`)), TIMEOUT_MS);
+      tour.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        head += chunk;
+        if (/=== \[1\/\d+, \d+ s\] /.test(head)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } finally {
+    process.kill(-tour.pid!, 'SIGKILL');
+  }
+  assert.match(head, /^weft tour: \d+ examples, one after another; this takes a few minutes\.\n/);
+});
+
+test('the tarball ships LICENSE, README, the built package and built examples', () => {
+  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
+  for (const file of [
+    'package/LICENSE',
+    'package/README.md',
+    'package/dist/index.js',
+    'package/dist/cli/main.js',
+    'package/dist/examples/counter.js',
+  ]) {
+    assert.ok(files.includes(file), `${file} missing from the tarball`);
+  }
+});

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Acorn from 'acorn';
 import type { TaskSpec } from './task-ref.js';
 
@@ -85,7 +85,11 @@ function detectTypeScriptLoader(): string | undefined {
     else if (/^[/\\]|^[A-Za-z]:[/\\]/.test(preload)) base = pathToFileURL(preload).href;
     else base = pathToFileURL(join(process.cwd(), 'x')).href;
     const api = tsxApi(base) ?? tsxApi(pathToFileURL(join(process.cwd(), 'x')).href);
-    if (api !== undefined) return api;
+    if (api === undefined) continue;
+    // Preloads run on a process's main thread only (Node 20): there tsx's
+    // hooks are already in place, and registering them again costs its start.
+    if (isMainThread) (globalThis as Record<symbol, unknown>)[REGISTERED] = true;
+    return api;
   }
   // tsx registered some other way (its `register()` API, `tsx/cjs`).
   const cjsLoaders = (globalThis as Record<symbol, unknown>)[
@@ -145,12 +149,14 @@ function tsxApi(base: string): string | undefined {
  * `.ts` sibling exists (a loader weft does not know ran the parent).
  */
 function needsTypeScriptLoader(moduleUrl: string): boolean {
+  // First: finding the loader may find it already registered in this thread.
+  const underTsx = typeScriptLoader() !== undefined;
   if ((globalThis as Record<symbol, unknown>)[REGISTERED] === true) return false;
   const url = new URL(moduleUrl);
   if (TS_EXT.test(url.pathname)) return true;
-  if (url.protocol !== 'file:') return typeScriptLoader() !== undefined;
+  if (url.protocol !== 'file:') return underTsx;
   const path = fileURLToPath(url);
-  if (typeScriptLoader() !== undefined) {
+  if (underTsx) {
     return !(JS_EXT.test(path) && /[/\\]node_modules[/\\]/.test(path) && existsSync(path));
   }
   return JS_EXT.test(path) && !existsSync(path) && tsSibling(path) !== undefined;

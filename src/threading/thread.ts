@@ -194,6 +194,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * Starts the thread. Call it at most once.
    *
    * @throws {StateError} `ERR_THREAD_STATE` when called twice.
+   * @throws {TypeError} `ERR_NOT_CLONEABLE` when an argument cannot be copied
+   * into the thread (a function, a symbol…); the message names `args[i]`.
    */
   start(): void {
     if (this.#started)

@@ -125,6 +125,14 @@ test('README Quick start under tsx (TS sources, .js URLs) prints 200000', async 
   }
 });
 
+test('README Quick start under a tsx the project does not have (npx fetches it elsewhere)', async () => {
+  const dir = project('quick-start-npx', quickStart());
+  assert.equal(existsSync(join(dir, 'node_modules', 'tsx')), false);
+  const r = await run(dir, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main.ts']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '200000\n', r.stderr);
+});
+
 const JOBS_TS = `import { Thread, currentThread, type Barrier } from 'weft/threading';
 import { tasks } from 'weft/threading';
 import type { SharedArray } from 'weft/shared';

@@ -7,15 +7,27 @@
 // output file, so every entry shares one copy of weft's state (the shareable
 // registry, the task context). Modules that locate weft's own files do so
 // through src/internal/package-url.ts, which works in both layouts.
+//
+// The examples are compiled too (dist/examples/*.js, one file each, weft
+// imported by its package name): `weft example` and `weft tour` run them with
+// plain `node` in a project that installed weft without tsx.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
+const started = performance.now();
+/** One line per step on stderr, so a slow machine shows where the time goes. */
+function step(what) {
+  process.stderr.write(`build: ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
 rmSync('dist', { recursive: true, force: true });
+step('type declarations (tsc)…');
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
+step('bundling the JavaScript (esbuild)…');
 
 // Public entries (package.json exports), every module started as a worker or
 // imported by URL, and the command.
@@ -59,4 +71,18 @@ await build({
   ...common,
   entryPoints: ['src/futures/entry/thread-worker.ts', 'src/futures/entry/process-worker.ts'],
 });
+step('compiling the examples…');
+await build({
+  entryPoints: readdirSync('examples')
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `examples/${f}`),
+  outdir: 'dist/examples',
+  format: 'esm',
+  platform: 'node',
+  // node20: esbuild lowers `using`, which Node 20 cannot parse.
+  target: 'node20',
+  keepNames: true,
+  logLevel: 'warning',
+});
 chmodSync('dist/cli/main.js', 0o755);
+step('done');

@@ -3,3 +3,5 @@
 // not do on Node 20.
 import { register } from 'tsx/esm/api';
 register();
+// Tells weft's task loader (src/internal/task-load.ts) not to register tsx again.
+globalThis[Symbol.for('weft.tsx.registered')] = true;

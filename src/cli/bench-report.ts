@@ -51,43 +51,57 @@ export function table(
   return out.join('\n');
 }
 
+/**
+ * The verdict: each workload judged on its own (one workload's 1.74x is not
+ * averaged away by the other's 1.0x, and a workload whose pools were starved
+ * of CPU says so), then the async line and the notes.
+ */
 export function makeVerdict(
   results: { workload: Workload; modes: ModeResult[] }[],
   cores: number,
   py: PythonRun | undefined,
+  scale = 'default',
 ): string {
-  const of = (mode: Mode): number[] =>
-    results.map((r) => r.modes.find((m) => m.mode === mode)!.speedup);
-  const show = (xs: number[]): string => xs.map((x) => `${x.toFixed(2)}x`).join(' / ');
-  const mean = (xs: number[]): number =>
-    Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
-  const [best, other] =
-    mean(of('threads')) >= mean(of('processes'))
-      ? (['threads', 'processes'] as const)
-      : (['processes', 'threads'] as const);
-  const names = results.map((r) => r.workload.name).join(' / ');
-  const parallel = mean(of(best)) >= 1.2;
-  // CPUs' worth of time the pools actually got: near 1 means other load took the rest.
-  const got =
-    (results.reduce((sum, r) => sum + r.modes.find((m) => m.mode === best)!.cpu, 0) /
-      results.length) *
-    cores;
-  const busy =
-    cores > 1 && got < 1.3
-      ? `: the pools got only ${got.toFixed(1)} CPUs' worth of time (other load on the machine)`
-      : '';
-  let text =
-    `Verdict (${names}, ${cores} CPU${cores === 1 ? '' : 's'}): ` +
-    (parallel
-      ? `${LABEL[best]} was fastest, ${show(of(best))} over linear (${LABEL[other]} ${show(of(other))})`
-      : `no mode ran much faster than linear (${LABEL[best]} ${show(of(best))}) on this machine${busy}`) +
-    `; async tasks in one thread ${show(of('async'))}: concurrency without parallelism`;
+  const mode = (r: (typeof results)[number], m: Mode): ModeResult =>
+    r.modes.find((x) => x.mode === m)!;
+  const x = (v: number): string => `${v.toFixed(2)}x`;
+  const lines = [`Verdict (${cores} CPU${cores === 1 ? '' : 's'}):`];
+  for (const r of results) {
+    const threads = mode(r, 'threads');
+    const processes = mode(r, 'processes');
+    const [best, other] =
+      threads.speedup >= processes.speedup ? [threads, processes] : [processes, threads];
+    // CPUs' worth of time the best pool actually got: near 1 means other load took the rest.
+    const got = best.cpu * cores;
+    const starved =
+      cores > 1 && got < 1.3
+        ? `; the pools got only ${got.toFixed(1)} CPUs' worth of time (other load on the machine)`
+        : '';
+    lines.push(
+      `  ${r.workload.name}: ` +
+        (best.speedup >= 1.2
+          ? `${LABEL[best.mode]} was fastest, ${x(best.speedup)} over linear (${LABEL[other.mode]} ${x(other.speedup)})`
+          : `no mode ran much faster than linear (${LABEL[best.mode]} ${x(best.speedup)}, ${LABEL[other.mode]} ${x(other.speedup)})`) +
+        `${starved}.`,
+    );
+  }
+  lines.push(
+    `  async tasks in one thread: ${results.map((r) => x(mode(r, 'async').speedup)).join(' / ')}, ` +
+      "concurrency without parallelism: the same work on one core, plus a promise, a closure and a microtask per task (V8's cost, not weft's), which is why it runs below 1.00x.",
+  );
+  if (scale === 'tiny') {
+    lines.push(
+      '  At --scale tiny each run lasts milliseconds, so start-up (pool start, cold JIT) dominates: run the default scale to compare modes.',
+    );
+  }
   if (py !== undefined) {
     const sp = (m: readonly { seconds: number }[], k: number): number =>
       m[0]!.seconds / m[k]!.seconds;
     const g = py.workloads.gcd;
     const p = py.workloads.primes;
-    text += `; CPython threads ${sp(g, 1).toFixed(2)}x / ${sp(p, 1).toFixed(2)}x (the GIL), processes ${sp(g, 2).toFixed(2)}x / ${sp(p, 2).toFixed(2)}x`;
+    lines.push(
+      `  CPython threads ${x(sp(g, 1))} / ${x(sp(p, 1))} (the GIL), processes ${x(sp(g, 2))} / ${x(sp(p, 2))}.`,
+    );
   }
-  return `${text}.`;
+  return lines.join('\n');
 }

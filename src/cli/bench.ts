@@ -65,7 +65,10 @@ const USAGE = `usage: weft bench [--scale tiny|small|default] [--workers N] [--j
              1-3 s linear: gcd x10, gen_prime x3)
   --workers  pool size (default: the number of CPUs)
   --json     print one JSON object instead of the table
-  --python   run the same workloads in CPython (python3) side by side`;
+  --python   run the same workloads in CPython (python3) side by side, at
+             smaller sizes (CPython is much slower): gcd x100 and
+             gen_prime(30000) at small and default, gcd x2 and
+             gen_prime(2000) at tiny; compare speedups, not times`;
 
 /**
  * Runs `weft bench` with the given arguments.
@@ -147,7 +150,7 @@ export async function runBench(argv: string[]): Promise<number> {
     }
   }
 
-  const verdict = makeVerdict(results, cores, py);
+  const verdict = makeVerdict(results, cores, py, scale);
   if (json) {
     process.stdout.write(
       `${JSON.stringify(

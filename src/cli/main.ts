@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `weft` command. Each subcommand is one entry of `commands`; the examples
-// run as child processes under the tsx preload, so that the threads they
-// start load TypeScript too (workers inherit the preload through execArgv).
+// The `weft` command. Each subcommand is one entry of `commands`. The examples
+// run as child processes: built (dist/examples/*.js) with plain `node` when
+// the command itself is built, as in an installed package, which need not
+// have tsx; from their TypeScript sources under the tsx preload otherwise
+// (a source checkout), so that the threads they start load TypeScript too.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../internal/package-url.js';
 
 const EXAMPLES = new URL('examples/', PACKAGE_ROOT);
+const BUILT_EXAMPLES = new URL('dist/examples/', PACKAGE_ROOT);
+const BUILT = import.meta.url.endsWith('.js');
 const TSX_PRELOAD = new URL('scripts/register-tsx.mjs', PACKAGE_ROOT);
 /** An example that runs longer than this is stopped and counted as failed. */
 const EXAMPLE_TIMEOUT_MS = 120_000;
@@ -23,7 +27,7 @@ interface Command {
 const commands: Readonly<Record<string, Command>> = {
   tour: {
     usage: 'weft tour',
-    summary: "run every example of the seeds' concurrency ideas, one after another",
+    summary: "run every example of the seeds' concurrency ideas, one after another (minutes)",
     run: () => tour(),
   },
   example: {
@@ -47,6 +51,7 @@ function usage(): string {
     'Usage:',
     ...lines,
     `  ${'weft --help'.padEnd(width)}  show this help`,
+    `  ${'weft --version'.padEnd(width)}  print weft's version`,
     '',
     `Examples: ${exampleNames().join(', ') || '(none found)'}`,
   ].join('\n');
@@ -72,11 +77,14 @@ function title(name: string): string {
 
 /** Runs one example with inherited stdio; returns its exit code. */
 function runExample(name: string): number {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', TSX_PRELOAD.href, fileURLToPath(new URL(`${name}.ts`, EXAMPLES))],
-    { cwd: fileURLToPath(PACKAGE_ROOT), stdio: 'inherit', timeout: EXAMPLE_TIMEOUT_MS },
-  );
+  const args = BUILT
+    ? [fileURLToPath(new URL(`${name}.js`, BUILT_EXAMPLES))]
+    : ['--import', TSX_PRELOAD.href, fileURLToPath(new URL(`${name}.ts`, EXAMPLES))];
+  const result = spawnSync(process.execPath, args, {
+    cwd: fileURLToPath(PACKAGE_ROOT),
+    stdio: 'inherit',
+    timeout: EXAMPLE_TIMEOUT_MS,
+  });
   if (result.error !== undefined) {
     process.stderr.write(`weft: example ${name} did not finish: ${result.error.message}\n`);
     return 1;
@@ -87,10 +95,17 @@ function runExample(name: string): number {
 function tour(): number {
   const names = exampleNames();
   const failed: string[] = [];
-  for (const name of names) {
-    process.stdout.write(`\n=== ${name}: ${title(name)}\n\n`);
+  const started = performance.now();
+  process.stdout.write(
+    `weft tour: ${names.length} examples, one after another; this takes a few minutes.\n`,
+  );
+  names.forEach((name, i) => {
+    const elapsed = Math.round((performance.now() - started) / 1000);
+    process.stdout.write(
+      `\n=== [${i + 1}/${names.length}, ${elapsed} s] ${name}: ${title(name)}\n\n`,
+    );
     if (runExample(name) !== 0) failed.push(name);
-  }
+  });
   process.stdout.write(
     failed.length === 0
       ? `\nTour done: ${names.length} examples ran.\n`
@@ -114,6 +129,13 @@ function example(name: string | undefined): number {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
     return 0;

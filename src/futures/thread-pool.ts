@@ -1,10 +1,11 @@
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import { describe } from '../internal/errors.js';
 import * as registry from '../threading/registry.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
 import { weftModule } from '../internal/package-url.js';
+import { startWorker } from '../internal/worker-start.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolOptions extends PoolOptions {
@@ -31,7 +32,7 @@ class ThreadTransport implements Transport {
   spawn(init: WorkerInit, events: LinkEvents): WorkerLink {
     const name = `${this.name}_${this.#count++}`;
     const slot = registry.claim(name, true);
-    const worker = new Worker(ENTRY, {
+    const worker = startWorker(ENTRY, {
       name,
       workerData: {
         weftPool: init,

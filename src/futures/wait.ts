@@ -123,12 +123,19 @@ export async function wait<F extends Future<unknown>>(
 }
 
 /**
- * A done future as {@link asCompleted} yields it: the future itself, typed so
- * that TypeScript's `for await` does not unwrap it (a `Future` is a promise,
- * and TypeScript types `for await` elements as awaited values). Read it with
- * `await f.result()`; it is still the same object (`===`, Map keys).
+ * A done future as {@link asCompleted} yields it: the future itself (`===`,
+ * Map keys, `f.result()`), typed so that TypeScript's `for await` does not
+ * unwrap it (a `Future` is a promise, and TypeScript types `for await`
+ * elements as awaited values), and so that `await f` inside the loop types
+ * as the future's value, as it is at run time.
+ *
+ * @remarks The intersection with the value type is what lets `await f`
+ * type-check (TypeScript gives `for await` and `await` the same unwrapping,
+ * so no thenable type can be kept by one and unwrapped by the other); use
+ * `f` itself only as the future, and its value through `await f` or
+ * `f.result()`.
  */
-export type Completed<F> = F & { readonly then: never };
+export type Completed<F> = F & { readonly then: never } & Awaited<F>;
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
@@ -141,8 +148,7 @@ export interface AsCompletedOptions {
  * done first, then the others in completion order. Python's
  * `concurrent.futures.as_completed`. Duplicates are yielded once; yielded
  * futures are not kept. Each is yielded as itself, typed {@link Completed}:
- * read it with `await f.result()` (a plain `await f` works at run time, but
- * TypeScript cannot type it).
+ * read it with `await f` or `await f.result()`.
  *
  * @throws {TimeoutError} `ERR_TIMEOUT` (`2 (of 4) futures unfinished`) if not all are done within `timeout` ms of the call.
  * @example

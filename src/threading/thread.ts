@@ -1,4 +1,4 @@
-import { Worker, isMainThread, threadId, workerData } from 'node:worker_threads';
+import { isMainThread, threadId, workerData, type Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { decode, encode, type SharedTable } from '../internal/codec.js';
 import { loadTask } from '../internal/task-load.js';
@@ -9,6 +9,7 @@ import { checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
 import { weftModule } from '../internal/package-url.js';
+import { startWorker } from '../internal/worker-start.js';
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<T extends Target> {
@@ -267,6 +268,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * Starts the thread. Call it at most once.
    *
    * @throws {StateError} `ERR_THREAD_STATE` when called twice.
+   * @throws {TypeError} `ERR_NOT_CLONEABLE` when an argument cannot be copied
+   * into the thread (a function, a symbol…); the message names `args[i]`.
    */
   start(): void {
     if (this.#started)
@@ -274,6 +277,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const spec = this.#spec;
     if (spec === undefined)
       throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
+    const self = spec === SUBCLASS ? subclassData(this) : undefined;
     this.#started = true;
     const slot = registry.claim(this.#name, this.#daemon);
     this.#slot = slot;
@@ -287,20 +291,21 @@ export class Thread<T extends Target = Target<AnyFunction>> {
         name: this.#name,
         daemon: this.#daemon,
         slot,
-        ...(spec === SUBCLASS ? { self: subclassData(this) } : {}),
+        ...(self === undefined ? {} : { self }),
       },
     };
     let worker: Worker;
     try {
-      worker = new Worker(ENTRY, {
-        workerData: data,
+      worker = startWorker(ENTRY, {
+        workerData: { ...data },
         name: this.#name,
-        execArgv: EXEC_ARGV,
         ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
       });
     } catch (error) {
       registry.markDone(slot, -1);
-      throw error;
+      throw (error as Error | undefined)?.name === 'DataCloneError'
+        ? argsNotCloneable(this.#args, error)
+        : error;
     }
     const ident = worker.threadId;
     this.#ident = ident;
@@ -434,25 +439,23 @@ function isFieldsMessage(message: unknown): message is ThreadFieldsMessage {
 // How long join() waits, after the target finished, for the worker to exit.
 const EXIT_GRACE = 2000;
 const ENTRY = weftModule('threading/entry/thread');
-// Threads inherit the process's execArgv, except a TypeScript loader when the
-// entry is compiled JavaScript: starting tsx costs 150–350 ms of CPU per
-// thread, and task-load.ts registers it inside the thread only when a task
-// module is TypeScript.
-const EXEC_ARGV = ENTRY.pathname.endsWith('.js') ? withoutTsx(process.execArgv) : process.execArgv;
-
-function withoutTsx(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const takesValue = /^--(import|require|loader|experimental-loader)$/.test(arg) || arg === '-r';
-    const value = takesValue ? (argv[i + 1] ?? '') : arg;
-    if (/tsx/.test(value)) {
-      if (takesValue) i++;
-      continue;
+/** Names the first argument that structured clone refuses (a function, a class instance with private state…). */
+function argsNotCloneable(args: readonly unknown[], error: unknown): TypeError {
+  const index = args.findIndex((arg) => {
+    try {
+      structuredClone(encode(arg));
+      return false;
+    } catch {
+      return true;
     }
-    out.push(arg);
-  }
-  return out;
+  });
+  const what = index === -1 ? '`args`' : `\`args[${index}]\` (${describe(args[index])})`;
+  const e = new TypeError(
+    `Thread ${what} cannot be copied into a thread: ${(error as Error).message}. Pass data, a shareable, or a task reference instead`,
+    { cause: error },
+  );
+  Object.defineProperty(e, 'code', { value: 'ERR_NOT_CLONEABLE', enumerable: true });
+  return e;
 }
 
 /** @internal Threads started from this thread that keep it alive (entry waits for them). */

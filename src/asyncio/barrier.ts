@@ -1,5 +1,5 @@
 import { BrokenBarrierError } from '../internal/broken-barrier.js';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
@@ -52,7 +52,7 @@ export class Barrier {
     this.#parties = checkInt(parties, 'parties', 1);
     this.#timeout = checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') {
-      throw new TypeError(`Expected \`action\` to be a function, got ${describe(options.action)}`);
+      throw argTypeError(`Expected \`action\` to be a function, got ${describe(options.action)}`);
     }
     this.#action = options.action;
   }

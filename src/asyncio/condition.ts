@@ -1,4 +1,4 @@
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
@@ -44,7 +44,7 @@ export class Condition {
    */
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) {
-      throw new TypeError(`Expected \`lock\` to be a weft/asyncio Lock, got ${describe(lock)}`);
+      throw argTypeError(`Expected \`lock\` to be a weft/asyncio Lock, got ${describe(lock)}`);
     }
     this.#lock = lock ?? new Lock();
   }
@@ -119,7 +119,7 @@ export class Condition {
    */
   async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);

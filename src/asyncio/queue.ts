@@ -1,5 +1,5 @@
 import { Deque } from '../internal/deque.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
@@ -222,7 +222,7 @@ export class Queue<T> implements AsyncIterable<T> {
   shutdown(options?: ShutdownOptions): void {
     const immediate = options?.immediate ?? false;
     if (typeof immediate !== 'boolean') {
-      throw new TypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
+      throw argTypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
     }
     this.#shutdown = true;
     if (immediate) {

@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkSignal } from '../internal/validate.js';
 
 /** Options of {@link shield}. */
@@ -27,7 +27,7 @@ export function shield<T>(promise: PromiseLike<T>, options?: ShieldOptions): Pro
     promise === null ||
     typeof promise.then !== 'function'
   ) {
-    throw new TypeError(`Expected \`promise\` to be a promise, got ${describe(promise)}`);
+    throw argTypeError(`Expected \`promise\` to be a promise, got ${describe(promise)}`);
   }
   const signal = checkSignal(options?.signal);
   const inner = Promise.resolve(promise) as Promise<Awaited<T>>;

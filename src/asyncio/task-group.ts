@@ -1,4 +1,4 @@
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { checkSignal } from '../internal/validate.js';
 import { CancelledError, TaskGroupError } from './errors.js';
 
@@ -171,7 +171,7 @@ export class TaskGroup implements AsyncDisposable {
     options?: TaskGroupOptions,
   ): Promise<Awaited<R>> {
     if (typeof body !== 'function') {
-      throw new TypeError(`Expected \`body\` to be a function, got ${describe(body)}`);
+      throw argTypeError(`Expected \`body\` to be a function, got ${describe(body)}`);
     }
     const tg = new TaskGroup(options);
     let result: Awaited<R> | undefined;
@@ -223,7 +223,7 @@ export class TaskGroup implements AsyncDisposable {
       }
     } else if (isThenable(task)) value = task;
     else {
-      throw new TypeError(`Expected \`task\` to be a function or a promise, got ${describe(task)}`);
+      throw argTypeError(`Expected \`task\` to be a function or a promise, got ${describe(task)}`);
     }
     const promise = (value instanceof Promise ? value : Promise.resolve(value)) as Promise<
       Awaited<T>

@@ -1,4 +1,4 @@
-import { describe, TimeoutError } from '../internal/errors.js';
+import { argTypeError, describe, TimeoutError } from '../internal/errors.js';
 import { at, cancel } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
@@ -67,7 +67,7 @@ export class Timeout implements Disposable {
    */
   reschedule(when: number | undefined): void {
     if (when !== undefined && (typeof when !== 'number' || Number.isNaN(when))) {
-      throw new TypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
+      throw argTypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
     }
     if (this.#expired || this.#disposed || this.#controller.signal.aborted) return;
     if (this.#entry !== undefined) cancel(this.#entry);

@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
 import { timeout as openTimeout } from './timeout.js';
 
@@ -35,7 +35,7 @@ export function waitFor<T>(
   const ms = checkTimeout(options?.timeout);
   const parent = checkSignal(options?.signal);
   if (typeof task !== 'function' && !isThenable(task)) {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`task\` to be a promise or a function returning one, got ${describe(task)}`,
     );
   }

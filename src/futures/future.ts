@@ -7,7 +7,7 @@
 // say "running" or be cancelled. A failed or cancelled future that nobody
 // awaits never becomes an unhandled rejection, as in Python.
 
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { TimeoutError } from '../internal/errors.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
@@ -236,7 +236,7 @@ export class Future<T = unknown> extends Promise<T> {
    */
   addDoneCallback(fn: (future: this) => void): void {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     if (this.#state >= CANCELLED) call(fn, this);
     else (this.#callbacks ??= []).push(fn);
@@ -329,7 +329,7 @@ export class Future<T = unknown> extends Promise<T> {
 
   async #whenDone(options: FutureWaitOptions): Promise<void> {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);

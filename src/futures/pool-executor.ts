@@ -4,7 +4,7 @@
 // work for object arguments, and a push onto the pool's queue.
 
 import { encode } from '../internal/codec.js';
-import { StateError, describe } from '../internal/errors.js';
+import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { BrokenExecutorError } from './errors.js';
@@ -68,7 +68,7 @@ export abstract class PoolExecutor extends Executor {
     this.#shared = transport.shared;
     const maxWorkers = options.maxWorkers ?? defaultWorkers();
     if (typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers < 1) {
-      throw new RangeError(
+      throw outOfRangeError(
         `Expected \`maxWorkers\` to be greater than 0, got ${describe(maxWorkers)}`,
       );
     }
@@ -79,7 +79,7 @@ export abstract class PoolExecutor extends Executor {
         : checkInt(options.maxQueue, 'maxQueue', 0);
     const initargs = options.initargs ?? [];
     if (!Array.isArray(initargs)) {
-      throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
+      throw argTypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
     }
     let init: P.WorkerInit = { capacity: P.CAPACITY };
     if (options.initializer !== undefined) {
@@ -112,7 +112,7 @@ export abstract class PoolExecutor extends Executor {
     options?: SubmitOptions,
   ): Future<TaskResult<T>> {
     if (!Array.isArray(args)) {
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+      throw argTypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     }
     return this.#submit(task, args.slice(), options, 0) as Future<TaskResult<T>>;
   }
@@ -138,13 +138,13 @@ export abstract class PoolExecutor extends Executor {
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const { wait = true, cancelFutures = false } = options;
     if (typeof wait !== 'boolean')
-      throw new TypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
+      throw argTypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
     if (typeof cancelFutures !== 'boolean') {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`cancelFutures\` to be a boolean, got ${describe(cancelFutures)}`,
       );
     }
@@ -242,7 +242,7 @@ export abstract class PoolExecutor extends Executor {
 
   #watch(f: TaskFuture, options: SubmitOptions): void {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkInt } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
@@ -99,13 +99,13 @@ class ProcessTransport implements Transport {
 export class ProcessPoolExecutor extends PoolExecutor {
   constructor(options: ProcessPoolOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const { maxTasksPerChild, execArgv, env, killTimeout } = options;
     const budget =
       maxTasksPerChild === undefined ? Infinity : checkInt(maxTasksPerChild, 'maxTasksPerChild', 1);
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`execArgv\` to be an array of strings, got ${describe(execArgv)}`,
       );
     }

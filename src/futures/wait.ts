@@ -3,7 +3,7 @@
 // remove it again when they return, so waiting on a long-lived future many
 // times leaks nothing.
 
-import { TimeoutError, describe } from '../internal/errors.js';
+import { argTypeError, codedError, describe, TimeoutError } from '../internal/errors.js';
 import { checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import { Future, NONE, addWaiter, failedWith, removeWaiter } from './future.js';
@@ -81,7 +81,9 @@ export async function wait<F extends Future<unknown>>(
     returnWhen !== FIRST_EXCEPTION &&
     returnWhen !== ALL_COMPLETED
   ) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
       `Expected \`returnWhen\` to be 'FIRST_COMPLETED', 'FIRST_EXCEPTION' or 'ALL_COMPLETED', got ${describe(returnWhen)}`,
     );
   }
@@ -232,14 +234,14 @@ class Completion<F extends Future<unknown>> implements AsyncIterableIterator<F> 
 
 function collect<F>(futures: Iterable<F>): Set<F> {
   if (typeof (futures as Partial<Iterable<F>> | null)?.[Symbol.iterator] !== 'function') {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`futures\` to be an iterable of futures, got ${describe(futures)}`,
     );
   }
   const set = new Set(futures);
   for (const f of set) {
     if (!(f instanceof Future)) {
-      throw new TypeError(`Expected \`futures\` to hold only futures, got ${describe(f)}`);
+      throw argTypeError(`Expected \`futures\` to hold only futures, got ${describe(f)}`);
     }
   }
   return set;

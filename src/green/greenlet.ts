@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { at, cancel, soon } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
 import { checkTimeout } from '../internal/validate.js';
@@ -82,7 +82,7 @@ export class Greenlet<R = unknown> {
    */
   constructor(fn: (...args: never) => R | PromiseLike<R>, ...args: readonly unknown[]) {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     this.#fn = fn;
     this.#args = args;
@@ -217,7 +217,7 @@ export class Greenlet<R = unknown> {
    */
   link(callback: (greenlet: Greenlet<R>) => void): void {
     if (typeof callback !== 'function') {
-      throw new TypeError(`Expected \`callback\` to be a function, got ${describe(callback)}`);
+      throw argTypeError(`Expected \`callback\` to be a function, got ${describe(callback)}`);
     }
     if (this.#state === DEAD) soon(() => callback(this));
     else this.#links.add(callback);
@@ -361,7 +361,7 @@ let handler: ErrorHandler | undefined;
  */
 export function setErrorHandler(errorHandler: ErrorHandler | undefined): void {
   if (errorHandler !== undefined && typeof errorHandler !== 'function') {
-    throw new TypeError(`Expected \`handler\` to be a function, got ${describe(errorHandler)}`);
+    throw argTypeError(`Expected \`handler\` to be a function, got ${describe(errorHandler)}`);
   }
   handler = errorHandler;
 }

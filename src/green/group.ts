@@ -1,5 +1,5 @@
 import { Deque } from '../internal/deque.js';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
@@ -150,10 +150,10 @@ export abstract class BaseGroup {
     ordered: boolean,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     if (!isIterable(items)) {
-      throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
+      throw argTypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
     }
     const byIndex = new Map<number, Outcome>();
     const arrived = new Deque<Outcome>();
@@ -245,7 +245,7 @@ export class Group extends BaseGroup {
   /** Adds a greenlet (starting it if it was not); it leaves when it finishes. */
   add(greenlet: Greenlet<unknown>): void {
     if (!(greenlet instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
+      throw argTypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
     }
     if (this.has(greenlet) || greenlet.ready()) return;
     this._admit(greenlet);

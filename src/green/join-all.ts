@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkInt, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
@@ -40,7 +40,7 @@ export async function joinAll<G extends Greenlet<unknown>>(
 ): Promise<G[]> {
   const raiseError = options?.raiseError ?? false;
   if (typeof raiseError !== 'boolean') {
-    throw new TypeError(`Expected \`raiseError\` to be a boolean, got ${describe(raiseError)}`);
+    throw argTypeError(`Expected \`raiseError\` to be a boolean, got ${describe(raiseError)}`);
   }
   const list = toList(greenlets);
   const done = await collect(list, list.length, checkTimeout(options?.timeout), raiseError);
@@ -132,14 +132,14 @@ function toList<G>(greenlets: Iterable<G>): G[] {
     greenlets === null ||
     typeof (greenlets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
   ) {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`greenlets\` to be an iterable of greenlets, got ${describe(greenlets)}`,
     );
   }
   const list = [...greenlets];
   for (const g of list) {
     if (!(g instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlets\` to hold greenlets, got ${describe(g)}`);
+      throw argTypeError(`Expected \`greenlets\` to hold greenlets, got ${describe(g)}`);
     }
   }
   return [...new Set(list)];

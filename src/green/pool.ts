@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { checkInt, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
@@ -59,7 +59,7 @@ export class Pool extends BaseGroup {
     ...args: A
   ): Promise<Greenlet<Awaited<R>>> {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     await this.#room(Infinity);
     return this._admit(
@@ -74,7 +74,7 @@ export class Pool extends BaseGroup {
    */
   async add(greenlet: Greenlet<unknown>, options?: PoolWaitOptions): Promise<void> {
     if (!(greenlet instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
+      throw argTypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
     }
     const timeout = checkTimeout(options?.timeout);
     if (this.has(greenlet) || greenlet.ready()) return;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { codedError } from './errors.js';
 import type { TaskSpec } from './task-ref.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -18,7 +19,11 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
   const mod = (await import(spec.module)) as Record<string, unknown>;
   const fn = mod[spec.name];
   if (typeof fn !== 'function') {
-    throw new TypeError(`Module ${spec.module} has no function export named \`${spec.name}\``);
+    throw codedError(
+      TypeError,
+      'ERR_TASK_NOT_FOUND',
+      `Module ${spec.module} has no function export named \`${spec.name}\``,
+    );
   }
   return fn as Fn;
 }
@@ -66,7 +71,9 @@ function ensureTypeScriptLoader(moduleUrl: string): Promise<void> {
       api.register();
       return;
     }
-    throw new Error(
+    throw codedError(
+      Error,
+      'ERR_TASK_NOT_FOUND',
       `Cannot load the TypeScript module ${moduleUrl} in a thread: install tsx (npm i -D tsx) or point to the compiled .js file`,
     );
   })());

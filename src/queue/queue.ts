@@ -1,6 +1,6 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
@@ -120,7 +120,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     else if (state?.store !== undefined) this.#store = new Store(0, 0, 0, state.store);
     else {
       if (typeof options !== 'object' || options === null) {
-        throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+        throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
       }
       const maxsize = checkInt(options.maxsize ?? 0, 'maxsize', 0, 2 ** 31 - 1);
       const maxBytes = checkInt(
@@ -174,7 +174,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (this.#ring !== undefined) {
       const capacity = this.#ring.capacity;
       if (value < 1 || value > capacity) {
-        throw new RangeError(
+        throw outOfRangeError(
           `This Queue was made with maxsize ${capacity}, which sized its storage: its maxsize can change between 1 and ${capacity}, got ${value}`,
         );
       }

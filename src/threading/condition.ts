@@ -1,6 +1,6 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
@@ -58,7 +58,7 @@ export class Condition implements Shareable {
    */
   constructor(lock?: Lock | RLock, options: ConditionOptions = {}) {
     if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-      throw new TypeError(`Expected \`lock\` to be a Lock or an RLock, got ${describe(lock)}`);
+      throw argTypeError(`Expected \`lock\` to be a Lock or an RLock, got ${describe(lock)}`);
     }
     const i32 = adopted();
     if (i32 !== undefined) {
@@ -245,7 +245,7 @@ export class Condition implements Shareable {
    */
   async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
     const deadline = deadlineOf(checkTimeout(options?.timeout));
     let result = predicate();
@@ -261,7 +261,7 @@ export class Condition implements Shareable {
   /** Like {@link Condition.waitFor}, blocking the calling thread. */
   waitForSync<T>(predicate: () => T, options?: WaitSyncOptions): T {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
     const deadline = deadlineOf(checkTimeout(options?.timeout));
     let result = predicate();

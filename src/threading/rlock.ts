@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { threadId } from 'node:worker_threads';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { tryLock, unlock } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import { checkAcquire, checkSignal } from '../internal/validate.js';
@@ -226,7 +226,7 @@ export class RLock implements Shareable {
    */
   withLock<R>(fn: () => R | Promise<R>, options?: AcquireOptions): Promise<R> {
     if (typeof fn !== 'function')
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     const chain = scopes.getStore() ?? [];
     const owner = Atomics.load(this.#i32, OWNER) === threadId ? this.#i32[SCOPE]! : NONE;
     // Already held by this scope chain: plain re-entry.

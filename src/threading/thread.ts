@@ -1,7 +1,7 @@
 import { Worker, isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { encode } from '../internal/codec.js';
-import { StateError, describe } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
 import { checkSignal, checkTimeout } from '../internal/validate.js';
@@ -58,7 +58,7 @@ let excepthook: ExceptHook = defaultExcepthook;
  */
 export function setExcepthook(hook: ExceptHook): ExceptHook {
   if (typeof hook !== 'function')
-    throw new TypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
+    throw argTypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
   const previous = excepthook;
   excepthook = hook;
   return previous;
@@ -123,7 +123,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
 
   constructor(options: ThreadOptions<T>) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`,
       );
     }
@@ -138,12 +138,12 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const { target, args = [], name, daemon, resourceLimits } = options;
     this.#spec = toTaskSpec(target, 'Thread `target`');
     if (!Array.isArray(args))
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+      throw argTypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     }
     if (daemon !== undefined && typeof daemon !== 'boolean') {
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
+      throw argTypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
     }
     this.#args = [...(args as unknown[])];
     this.#name = name ?? `Thread-${++counter}`;
@@ -168,7 +168,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   }
   set name(value: string) {
     if (typeof value !== 'string')
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
     this.#name = value;
   }
 
@@ -180,7 +180,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     if (this.#started)
       throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');
     if (typeof value !== 'boolean')
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
+      throw argTypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
     this.#daemon = value;
   }
 

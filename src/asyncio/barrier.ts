@@ -1,6 +1,12 @@
 import { BrokenBarrierError } from '../internal/broken-barrier.js';
 import { argTypeError, describe } from '../internal/errors.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
@@ -48,8 +54,9 @@ export class Barrier {
    * @param parties - Tasks per round, an integer >= 1.
    * @throws {RangeError} when `parties` < 1.
    */
-  constructor(parties: number, options: BarrierOptions = {}) {
+  constructor(parties: number, options?: BarrierOptions) {
     this.#parties = checkInt(parties, 'parties', 1);
+    options = checkOptions(options, 'new Barrier(parties, options)', '{ action, timeout }');
     this.#timeout = checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') {
       throw argTypeError(`Expected \`action\` to be a function, got ${describe(options.action)}`);
@@ -80,6 +87,7 @@ export class Barrier {
    * broken, is reset while waiting, or `timeout` passes (which breaks it for everyone).
    */
   async wait(options?: WaitOptions): Promise<number> {
+    checkOptions(options, 'barrier.wait(options)', WAIT_FORM);
     const timeout = options?.timeout === undefined ? this.#timeout : checkTimeout(options.timeout);
     const signal = checkSignal(options?.signal);
     if (this.#broken) throw new BrokenBarrierError();

@@ -1,6 +1,12 @@
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import { now } from '../internal/wait.js';
 import { timedOutFalse } from './grant.js';
@@ -95,6 +101,7 @@ export class Condition {
    * @throws {StateError} `ERR_CONDITION_NOT_OWNED` (rejects) when the lock is not held.
    */
   async wait(options?: WaitOptions): Promise<boolean> {
+    checkOptions(options, 'condition.wait(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     this.#check('wait');
@@ -121,6 +128,7 @@ export class Condition {
     if (typeof predicate !== 'function') {
       throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
+    checkOptions(options, 'condition.waitFor(predicate, options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     const deadline = now() + timeout;

@@ -1,5 +1,5 @@
 import { argTypeError, describe, StateError } from '../internal/errors.js';
-import { checkSignal } from '../internal/validate.js';
+import { checkOptions, checkSignal } from '../internal/validate.js';
 import { CancelledError, TaskGroupError } from './errors.js';
 
 /** Options of a {@link TaskGroup}. */
@@ -135,7 +135,9 @@ export class TaskGroup implements AsyncDisposable {
 
   /** @throws {TypeError} for a `signal` that is not an AbortSignal. */
   constructor(options?: TaskGroupOptions) {
-    const parent = checkSignal(options?.signal);
+    const parent = checkSignal(
+      checkOptions(options, 'new TaskGroup(options)', '{ signal }').signal,
+    );
     this.#parent = parent;
     if (parent !== undefined) {
       if (parent.aborted) this.#abort(parent.reason);

@@ -9,7 +9,7 @@
 
 import { argTypeError, describe } from '../internal/errors.js';
 import { TimeoutError } from '../internal/errors.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
 
 const PENDING = 0;
@@ -328,9 +328,7 @@ export class Future<T = unknown> extends Promise<T> {
   }
 
   async #whenDone(options: FutureWaitOptions): Promise<void> {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'future.result(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     if (this.#state >= CANCELLED) return;

@@ -6,7 +6,13 @@
 import { encode } from '../internal/codec.js';
 import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { BrokenExecutorError } from './errors.js';
 import {
   Executor,
@@ -137,9 +143,7 @@ export abstract class PoolExecutor extends Executor {
    * ```
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'pool.shutdown(options)', '{ wait: false, cancelFutures: true }');
     const { wait = true, cancelFutures = false } = options;
     if (typeof wait !== 'boolean')
       throw argTypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
@@ -241,9 +245,7 @@ export abstract class PoolExecutor extends Executor {
   }
 
   #watch(f: TaskFuture, options: SubmitOptions): void {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'pool.submitWith(task, args, options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     if (signal === undefined && timeout === Infinity) return;

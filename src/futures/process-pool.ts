@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { argTypeError, describe } from '../internal/errors.js';
-import { checkInt } from '../internal/validate.js';
+import { checkInt, checkOptions } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
@@ -98,9 +98,7 @@ class ProcessTransport implements Transport {
  */
 export class ProcessPoolExecutor extends PoolExecutor {
   constructor(options: ProcessPoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'new ProcessPoolExecutor(options)', '{ maxWorkers: 4 }');
     const { maxTasksPerChild, execArgv, env, killTimeout } = options;
     const budget =
       maxTasksPerChild === undefined ? Infinity : checkInt(maxTasksPerChild, 'maxTasksPerChild', 1);

@@ -5,6 +5,7 @@ import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
 import { weftModule } from '../internal/package-url.js';
+import { checkOptions } from '../internal/validate.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolOptions extends PoolOptions {
@@ -91,9 +92,7 @@ class ThreadTransport implements Transport {
  */
 export class ThreadPoolExecutor extends PoolExecutor {
   constructor(options: ThreadPoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'new ThreadPoolExecutor(options)', '{ maxWorkers: 4 }');
     const { name, resourceLimits } = options;
     if (name !== undefined && typeof name !== 'string') {
       throw argTypeError(`Expected \`name\` to be a string, got ${describe(name)}`);

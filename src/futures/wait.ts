@@ -4,7 +4,7 @@
 // times leaks nothing.
 
 import { argTypeError, codedError, describe, TimeoutError } from '../internal/errors.js';
-import { checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import { Future, NONE, addWaiter, failedWith, removeWaiter } from './future.js';
 
@@ -73,6 +73,7 @@ export async function wait<F extends Future<unknown>>(
   futures: Iterable<F>,
   options: WaitOptions = {},
 ): Promise<DoneAndNotDone<F>> {
+  checkOptions(options, 'wait(futures, options)', '{ timeout: 100, returnWhen: FIRST_COMPLETED }');
   const all = collect(futures);
   const timeout = checkTimeout(options.timeout);
   const returnWhen = options.returnWhen ?? ALL_COMPLETED;
@@ -160,6 +161,7 @@ export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   options: AsCompletedOptions = {},
 ): AsyncIterableIterator<Completed<F>> {
+  checkOptions(options, 'asCompleted(futures, options)', '{ timeout: 100 }');
   const pending = collect(futures);
   const deadline = deadlineOf(checkTimeout(options.timeout));
   return new Completion(pending, deadline) as AsyncIterableIterator<Completed<F>>;

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { argTypeError, describe } from '../internal/errors.js';
 import { at, cancel, soon } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
-import { checkTimeout } from '../internal/validate.js';
+import { checkBoolean, checkOptions, checkTimeout, KILL_FORM } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { now } from '../internal/wait.js';
@@ -165,6 +165,7 @@ export class Greenlet<R = unknown> {
    * died or `timeout` passed.
    */
   kill(options?: KillOptions): Promise<boolean> {
+    checkBoolean(checkOptions(options, 'greenlet.kill(options)', KILL_FORM).block, 'block');
     const timeout = checkTimeout(options?.timeout);
     const reason = options?.exception ?? new GreenletExit();
     if (this.#state === DEAD) return Promise.resolve(true);
@@ -188,6 +189,7 @@ export class Greenlet<R = unknown> {
    * @throws {RangeError} for a negative timeout.
    */
   join(options?: JoinOptions): Promise<boolean> {
+    checkOptions(options, 'greenlet.join(options)', '{ timeout: 100 }');
     const timeout = checkTimeout(options?.timeout);
     if (this.#state === DEAD) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
@@ -204,6 +206,10 @@ export class Greenlet<R = unknown> {
    * before it has finished.
    */
   async get(options?: GetOptions): Promise<R> {
+    checkBoolean(
+      checkOptions(options, 'greenlet.get(options)', '{ block: false } or { timeout: 100 }').block,
+      'block',
+    );
     const timeout = options?.block === false ? 0 : checkTimeout(options?.timeout);
     if (!(await this.join({ timeout }))) throw new Timeout(timeout);
     if (this.#failed) throw this.#exception;

@@ -1,6 +1,6 @@
 import { Deque } from '../internal/deque.js';
 import { argTypeError, describe } from '../internal/errors.js';
-import { checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -74,6 +74,7 @@ export abstract class BaseGroup {
    * @throws with `raiseError`, the error of a greenlet of the group that failed.
    */
   async join(options?: GroupJoinOptions): Promise<boolean> {
+    checkOptions(options, 'group.join(options)', '{ timeout: 100, raiseError: true }');
     const timeout = checkTimeout(options?.timeout);
     const raiseError = options?.raiseError ?? false;
     const members = raiseError ? [...this.#greenlets] : [];

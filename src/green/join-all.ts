@@ -1,5 +1,11 @@
 import { argTypeError, describe } from '../internal/errors.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import {
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  checkTimeout,
+  KILL_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -38,6 +44,7 @@ export async function joinAll<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
   options?: JoinAllOptions,
 ): Promise<G[]> {
+  checkOptions(options, 'joinAll(greenlets, options)', '{ timeout: 100, raiseError: true }');
   const raiseError = options?.raiseError ?? false;
   if (typeof raiseError !== 'boolean') {
     throw argTypeError(`Expected \`raiseError\` to be a boolean, got ${describe(raiseError)}`);
@@ -64,6 +71,7 @@ export function wait<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
   options?: WaitOptions,
 ): Promise<G[]> {
+  checkOptions(options, 'wait(greenlets, options)', '{ count: 1, timeout: 100 }');
   const list = toList(greenlets);
   const count =
     options?.count === undefined ? list.length : checkInt(options.count, 'count', 0, list.length);
@@ -83,6 +91,7 @@ export async function killAll(
   greenlets: Iterable<Greenlet<unknown>>,
   options?: KillOptions,
 ): Promise<boolean> {
+  checkBoolean(checkOptions(options, 'killAll(greenlets, options)', KILL_FORM).block, 'block');
   const timeout = checkTimeout(options?.timeout);
   const list = toList(greenlets);
   for (const g of list) {

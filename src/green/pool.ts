@@ -1,5 +1,5 @@
 import { argTypeError, describe } from '../internal/errors.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import { checkInt, checkOptions, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -76,7 +76,9 @@ export class Pool extends BaseGroup {
     if (!(greenlet instanceof Greenlet)) {
       throw argTypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
     }
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'pool.add(greenlet, options)', '{ timeout: 100 }').timeout,
+    );
     if (this.has(greenlet) || greenlet.ready()) return;
     await this.#room(timeout);
     if (this.has(greenlet) || greenlet.ready()) this._freed();
@@ -90,7 +92,9 @@ export class Pool extends BaseGroup {
    * @throws {Timeout} when `timeout` passes first.
    */
   async waitAvailable(options?: PoolWaitOptions): Promise<number> {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'pool.waitAvailable(options)', '{ timeout: 100 }').timeout,
+    );
     if (this.#used < this.size) return this.freeCount();
     await this.#room(timeout);
     this._freed();

@@ -5,6 +5,15 @@ export const TIMEOUT_MAX = 2 ** 31 - 1;
 
 const NO_OPTIONS: object = Object.freeze({});
 
+/** Options forms shown by {@link checkOptions}'s messages. */
+export const ASYNC_FORM = '{ blocking: false } or { timeout: 100, signal }';
+export const SYNC_FORM = '{ blocking: false } or { timeout: 100 }';
+export const WAIT_FORM = '{ timeout: 100, signal }';
+export const WAIT_SYNC_FORM = '{ timeout: 100 }';
+export const QUEUE_FORM = '{ block: false } or { timeout: 100, signal }';
+export const KILL_FORM = '{ block: false } or { timeout: 100, exception }';
+export const QUEUE_SYNC_FORM = '{ block: false } or { timeout: 100 }';
+
 /**
  * Validates an options object: `undefined` gives an empty (frozen) object;
  * anything but a plain object (a primitive, `null`, an array, a function, an

@@ -5,7 +5,13 @@ import type { Shareable, SharedState } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { tryLock, unlock } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkAcquire, checkSignal } from '../internal/validate.js';
+import {
+  ASYNC_FORM,
+  checkAcquire,
+  checkOptions,
+  checkSignal,
+  SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
@@ -91,7 +97,12 @@ export class RLock implements Shareable {
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'rlock.acquire(options)', ASYNC_FORM).blocking,
+            options.timeout,
+          );
     const signal = checkSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const scope = currentScope();
@@ -108,7 +119,12 @@ export class RLock implements Shareable {
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'rlock.acquireSync(options)', SYNC_FORM).blocking,
+            options.timeout,
+          );
     return this.#acquireSync(currentScope(), timeout, SPIN);
   }
 

@@ -4,7 +4,13 @@ import { encode } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
 import { weftModule } from '../internal/package-url.js';
@@ -267,7 +273,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * @returns `true` if the thread finished, `false` on timeout.
    * @throws {StateError} `ERR_THREAD_STATE` if the thread was not started.
    */
-  async join(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+    options = checkOptions(options, 'thread.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     const ident = this.#joinable();
@@ -292,7 +299,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * messages and console output relayed from threads wait until it returns.
    * @returns `true` if the thread finished, `false` on timeout.
    */
-  joinSync(options: { timeout?: number } = {}): boolean {
+  joinSync(options?: { timeout?: number }): boolean {
+    options = checkOptions(options, 'thread.joinSync(options)', WAIT_SYNC_FORM);
     const timeout = checkTimeout(options.timeout);
     const ident = this.#joinable();
     return registry.joinSync(this.#slot, ident, timeout);

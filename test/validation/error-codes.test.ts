@@ -292,7 +292,7 @@ test('green: bad arguments and bad states have codes', async () => {
     ['joinAll(5)', () => green.joinAll(5 as never), 'ERR_INVALID_ARG_TYPE', T],
     [
       'joinAll([], { raiseError: 1 })',
-      () => green.joinAll([], { raiseError: 1 as never }),
+      () => green.joinAll([] as green.Greenlet[], { raiseError: 1 as never }),
       'ERR_INVALID_ARG_TYPE',
       T,
     ],

@@ -52,7 +52,9 @@ export class Barrier {
 
   /**
    * @param parties - Tasks per round, an integer >= 1.
-   * @throws {RangeError} when `parties` < 1.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `parties` < 1.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * `new Barrier(2, fn)` is `new Barrier(2, { action: fn })` here.
    */
   constructor(parties: number, options?: BarrierOptions) {
     this.#parties = checkInt(parties, 'parties', 1);

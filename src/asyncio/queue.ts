@@ -83,7 +83,9 @@ export class Queue<T> implements AsyncIterable<T> {
   #shutdown = false;
 
   /**
-   * @throws {RangeError} for a negative `maxsize`; {@link TypeError} for a non-integer one.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for a negative `maxsize`;
+   * {@link TypeError} `ERR_INVALID_ARG_TYPE` for a non-integer one, or for
+   * options that are not an object (`new Queue(5)` is `new Queue({ maxsize: 5 })`).
    */
   constructor(options?: QueueOptions) {
     options = checkOptions(options, 'new Queue(options)', '{ maxsize: 5 }');

@@ -3,7 +3,17 @@ import type { Shareable, SharedState } from '../internal/codec.js';
 import { outOfRangeError, StateError } from '../internal/errors.js';
 import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
-import { checkAcquire, checkBoolean, checkInt, checkOptions, checkSignal, checkTimeout, QUEUE_FORM, WAIT_FORM, WAIT_SYNC_FORM } from '../internal/validate.js';
+import {
+  checkAcquire,
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  QUEUE_FORM,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import { Pending, Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
@@ -111,7 +121,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #prepared = new Prepared();
 
   /**
-   * @throws {RangeError} for a negative `maxsize` or a `maxBytes` below 1 KiB.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for a negative `maxsize` or a `maxBytes` below 1 KiB.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for options that are not an
+   * object (`new Queue(5)` is `new Queue({ maxsize: 5 })`).
    */
   constructor(options?: QueueOptions) {
     const state = restoring;

@@ -76,7 +76,10 @@ export class Barrier implements Shareable {
 
   /**
    * @param parties - Threads per round, an integer >= 1.
-   * @throws {RangeError} when `parties` < 1.
+   * @param options.action - Run by one thread when a round fills (Python's positional `action`).
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `parties` < 1.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * `new Barrier(2, fn)` is `new Barrier(2, { action: fn })` here.
    */
   constructor(parties: number, options?: BarrierOptions) {
     const i32 = adopted();

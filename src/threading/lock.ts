@@ -60,7 +60,10 @@ export class Lock implements Shareable {
    * Acquires the lock without blocking the event loop.
    *
    * @returns `true` once acquired; `false` if `timeout` passed or `blocking: false` found it held.
-   * @throws {RangeError} for a negative timeout, or a timeout with `blocking: false`.
+   * @throws {RangeError} for a negative timeout (`ERR_OUT_OF_RANGE`), or a
+   * timeout with `blocking: false` (`ERR_INVALID_ARG_VALUE`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * Python's `acquire(False)` is `acquire({ blocking: false })` here.
    * @remarks Cancellation: when `signal` aborts, the promise rejects with
    * `signal.reason` and the lock is not taken.
    */

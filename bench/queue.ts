@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { encode } from '../src/internal/codec.js';
+import { pack } from '../src/internal/codec.js';
 import { Queue } from '../src/queue/index.js';
 import { LOADED } from './fixtures/protocol.js';
 import {
@@ -125,7 +125,7 @@ export interface Crew {
 export async function startCrew(pairs: 1 | 2 = 2): Promise<Crew> {
   const control = new Int32Array(new SharedArrayBuffer(Ctl.words * 4));
   const queue = new Queue({ maxsize: MAXSIZE });
-  const weft = encode({ queue });
+  const weft = pack({ queue });
   const channels = Array.from({ length: pairs }, () => new MessageChannel());
   const start = (role: 'producer' | 'consumer', port: MessagePort): Promise<Worker> =>
     startWorker({ role, control: control.buffer, weft, port }, [port]);

@@ -14,7 +14,7 @@ import { AsyncMutex as EsfxAsyncMutex } from '@esfx/async-mutex';
 // Must come before 'multithreading' (Node 20 has no global navigator).
 import './fixtures/navigator-shim.js';
 import { Mutex as MtMutex } from 'multithreading';
-import { encode } from '../src/internal/codec.js';
+import { pack } from '../src/internal/codec.js';
 import { Condition, Event, Lock } from '../src/threading/index.js';
 import { futexLock, futexUnlock } from './fixtures/futex.js';
 import {
@@ -265,7 +265,7 @@ async function uncontendedAsync(plan: Plan): Promise<SuiteResult> {
 async function contendedCounter(plan: Plan): Promise<SuiteResult> {
   const words = new Int32Array(new SharedArrayBuffer(Counter.words * 4));
   const mtLock = new SharedArrayBuffer(4);
-  const weft = encode({ lock: new Lock() });
+  const weft = pack({ lock: new Lock() });
   const workers = await Promise.all(
     [1, 2].map((id) =>
       startWorker('./fixtures/counter-worker.ts', { id, words: words.buffer, mtLock, weft }),
@@ -351,7 +351,7 @@ async function pingPong(plan: Plan): Promise<SuiteResult> {
   const pong = new Event();
   // Python's default: a Condition over a new RLock.
   const cond = new Condition();
-  const weft = encode({ ping, pong, cond });
+  const weft = pack({ ping, pong, cond });
   const worker = await startWorker(
     './fixtures/pingpong-worker.ts',
     { words: words.buffer, echo: port2, weft },

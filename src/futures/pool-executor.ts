@@ -3,7 +3,7 @@
 // for the task's id, one TaskFuture, a scan of the arguments that only does
 // work for object arguments, and a push onto the pool's queue.
 
-import { encode } from '../internal/codec.js';
+import { pack, packedOnly } from '../internal/codec.js';
 import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
 import {
@@ -90,8 +90,10 @@ export abstract class PoolExecutor extends Executor {
     let init: P.WorkerInit = { capacity: P.CAPACITY };
     if (options.initializer !== undefined) {
       const initializer = toTaskSpec(options.initializer, `${kind} \`initializer\``);
-      const encoded = encode(initargs);
-      if (encoded !== initargs && !this.#shared) throw shareableError('initargs');
+      const encoded = pack(initargs);
+      if (encoded !== initargs && !this.#shared && !packedOnly(encoded, PROCESS_SAFE)) {
+        throw shareableError('initargs');
+      }
       init = { ...init, initializer, initargs: encoded, initShared: encoded !== initargs };
     }
     this.#core = new PoolCore(transport, {
@@ -238,9 +240,11 @@ export abstract class PoolExecutor extends Executor {
       }
       f.x = transfer;
     }
-    const encoded = encode(list);
+    const encoded = pack(list);
     this.#encoded = encoded !== list;
-    if (this.#encoded && !this.#shared) throw shareableError('task arguments');
+    if (this.#encoded && !this.#shared && !packedOnly(encoded, PROCESS_SAFE)) {
+      throw shareableError('task arguments');
+    }
     return encoded;
   }
 
@@ -274,6 +278,9 @@ export abstract class PoolExecutor extends Executor {
     throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'Cannot schedule new futures after shutdown');
   }
 }
+
+// Shareables a child process can use: task references (a module URL and a name).
+const PROCESS_SAFE = ['weft.task'];
 
 function shareableError(what: string): TypeError {
   const error = new TypeError(

@@ -17,7 +17,7 @@
 import * as keepalive from '../internal/keepalive.js';
 import { TimeoutError } from '../internal/errors.js';
 import type { TaskSpec } from '../internal/task-ref.js';
-import { decode } from '../internal/codec.js';
+import { unpack } from '../internal/codec.js';
 import { BrokenExecutorError } from './errors.js';
 import { exitError, notCloneable } from './failures.js';
 import { forceCancel, markRunning, own, settle, type FutureOwner } from './future.js';
@@ -360,12 +360,12 @@ export class PoolCore implements FutureOwner {
       failed = true;
       result = reviveError(value as ErrorData);
     } else if (kind === P.K_SHARED) {
-      result = decode(value);
+      result = unpack(value);
     } else {
       const [partial, error, shared] = value as [unknown[], ErrorData, boolean];
       failed = true;
       result = new ChunkFailure(
-        (shared ? decode(partial) : partial) as unknown[],
+        (shared ? unpack(partial) : partial) as unknown[],
         reviveError(error),
       );
     }

@@ -14,7 +14,9 @@
 // every FLUSH_MS while busy; when the worker runs out of work; and on exit.
 
 import type { TransferListItem } from 'node:worker_threads';
-import { decode, encode } from '../internal/codec.js';
+import { pack, unpack } from '../internal/codec.js';
+// Registers the reviver of task references passed as data.
+import '../internal/task-ref.js';
 import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { TaskSpec } from '../internal/task-ref.js';
@@ -100,7 +102,7 @@ export class WorkerLoop {
     const run = async (): Promise<void> => {
       const fn = await loadTask(initializer);
       if (initShared === true) await loadRevivers();
-      const args = (initShared === true ? decode(initargs) : initargs) as unknown[];
+      const args = (initShared === true ? unpack(initargs) : initargs) as unknown[];
       await fn(...(args ?? []));
     };
     run().then(
@@ -245,7 +247,7 @@ export class WorkerLoop {
     let callArgs = args as unknown[];
     if (shared) {
       try {
-        callArgs = decode(args) as unknown[];
+        callArgs = unpack(args) as unknown[];
       } catch (error) {
         this.#finish(slot, P.K_ERROR, error);
         return true;
@@ -332,7 +334,7 @@ export class WorkerLoop {
     if (kind === P.K_ERROR) this.#push(kind, serializeError(value));
     else if (kind === P.K_CHUNK_ERROR) {
       const [partial, error] = value as [unknown[], unknown];
-      const encoded = encode(partial);
+      const encoded = pack(partial);
       this.#push(kind, [encoded, serializeError(error), encoded !== partial]);
     } else if (typeof value === 'object' && value !== null) {
       const marker = unwrapTransfer(value);
@@ -340,7 +342,7 @@ export class WorkerLoop {
         value = marker.value;
         (this.#transfer ??= []).push(...marker.list);
       }
-      const encoded = encode(value);
+      const encoded = pack(value);
       if (encoded !== value) this.#push(P.K_SHARED, encoded);
       else this.#push(0, value);
     } else this.#push(0, value);

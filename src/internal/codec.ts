@@ -1,11 +1,20 @@
-// The shareable protocol. A shareable (Lock, Event, Value, Queue, …) is an
-// object whose whole state lives in SharedArrayBuffers. Crossing a thread it
-// is replaced by a marker `{ [MARK]: tag, s: state }`; the structured clone of
-// `state` shares the buffers, and `decode` rebuilds a live instance of the
-// same class around them on the other side. Plain objects, arrays, Maps and
-// Sets are walked so shareables nested inside them arrive live too; a
-// container is copied only when something inside it was replaced, so the
-// caller's objects are never mutated.
+// The shareable protocol. A shareable (Lock, Event, Value, Queue, a task
+// reference, …) is an object whose whole state is cloneable and whose memory
+// lives in SharedArrayBuffers. Crossing a thread, each shareable inside a
+// value is replaced by a fresh empty *placeholder* object, and listed with its
+// tag and state in a side table. The value and the table are cloned together
+// (one postMessage, one v8.serialize), which keeps object identity, so on the
+// other side `decode` rebuilds a live instance exactly where an object is
+// *identical* to a placeholder of the table.
+//
+// Nothing is recognised by its keys: user data can hold any keys, but it can
+// never hold one of the placeholders, which only the encoder makes. So no
+// shape of data decodes as a shareable (or runs an action's source). The
+// table is produced by weft alone and travels in weft's own message fields.
+//
+// Plain objects, arrays, Maps and Sets are walked; when a value holds a
+// shareable its containers are copied (the caller's objects are never
+// mutated), keeping shared references and cycles.
 //
 // The registry lives on globalThis so that two copies of weft loaded in one
 // thread (say src/ under a loader and dist/) still understand each other.
@@ -26,7 +35,17 @@ export interface Shareable {
   [SHARE](): SharedState;
 }
 
-const MARK = '__weft$shareable';
+/**
+ * The side table of an encoded value: `[placeholder, tag, state]` triples,
+ * flat. Clone it together with the value it belongs to.
+ */
+export type SharedTable = unknown[];
+
+/** What `encode` returns: the value to clone, and its table (`undefined` when nothing was replaced). */
+export interface Encoded {
+  readonly value: unknown;
+  readonly table: SharedTable | undefined;
+}
 
 type Reviver = (state: unknown) => unknown;
 
@@ -40,110 +59,207 @@ export function registerShareable(tag: string, revive: Reviver): void {
 }
 
 export function isShareable(value: unknown): value is Shareable {
-  return typeof value === 'object' && value !== null && SHARE in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<Shareable>)[SHARE] === 'function'
+  );
 }
 
 /**
- * Replaces every shareable inside `value` by its marker. Returns `value`
- * itself when there is nothing to replace.
+ * Replaces every shareable inside `value` by a placeholder listed in the
+ * returned table. When there is none, returns `value` itself and no table.
  *
  * @example
  * ```ts
- * worker.postMessage(encode({ lock, n: 1 }));   // in the worker: decode(message).lock is live
+ * const { value, table } = encode({ lock, n: 1 });
+ * worker.postMessage({ value, table });   // in the worker: decode(msg.value, msg.table).lock is live
  * ```
  */
-export function encode(value: unknown): unknown {
-  return walk(value, encodeLeaf, new Map());
+export function encode(value: unknown): Encoded {
+  if (!holdsShareable(value, new Set())) return { value, table: undefined };
+  const table: SharedTable = [];
+  return { value: copy(value, table, new Map()), table };
 }
 
-/** Rebuilds live shareables from the markers `encode` left. */
-export function decode(value: unknown): unknown {
-  return walk(value, decodeLeaf, new Map());
-}
-
-function encodeLeaf(value: object): unknown {
-  if (!isShareable(value)) return NONE;
-  const { tag, state } = value[SHARE]();
-  return { [MARK]: tag, s: encode(state) };
-}
-
-function decodeLeaf(value: object): unknown {
-  const tag = (value as Record<string, unknown>)[MARK];
-  if (typeof tag !== 'string') return NONE;
-  const revive = registry.get(tag);
-  if (revive === undefined) {
-    throw new StateError(
-      'ERR_SHAREABLE_UNKNOWN',
-      `Received a weft shareable \`${tag}\` whose module is not loaded in this thread; import it first`,
-    );
+/**
+ * Rebuilds live shareables where `value` holds placeholders of `table`.
+ * `value` must be a fresh clone (it is changed in place) made in the same
+ * clone as `table`.
+ */
+export function decode(value: unknown, table: SharedTable | undefined): unknown {
+  if (table === undefined) return value;
+  if (!Array.isArray(table) || table.length % 3 !== 0) {
+    throw new StateError('ERR_SHAREABLE_INVALID', 'A shareable table is malformed');
   }
-  return revive(decode((value as { s: unknown }).s));
+  const entries = new Map<object, { tag: unknown; state: unknown; live?: unknown }>();
+  for (let i = 0; i < table.length; i += 3) {
+    const placeholder: unknown = table[i];
+    if (typeof placeholder !== 'object' || placeholder === null) {
+      throw new StateError('ERR_SHAREABLE_INVALID', 'A shareable table is malformed');
+    }
+    entries.set(placeholder, { tag: table[i + 1], state: table[i + 2] });
+  }
+  const done = new Set<object>();
+  const leaf = (object: object): unknown => {
+    const entry = entries.get(object);
+    if (entry === undefined) return NONE;
+    if (!('live' in entry)) {
+      const revive = typeof entry.tag === 'string' ? registry.get(entry.tag) : undefined;
+      if (revive === undefined) {
+        throw new StateError(
+          'ERR_SHAREABLE_UNKNOWN',
+          `Received a weft shareable \`${String(entry.tag)}\` whose module is not loaded in this thread; import it first`,
+        );
+      }
+      entry.live = revive(restore(entry.state, leaf, done));
+    }
+    return entry.live;
+  };
+  return restore(value, leaf, done);
 }
 
 const NONE = Symbol('none');
 
-// Returns the value with leaves replaced; `seen` maps already-walked
-// containers to their result so shared references and cycles survive.
-function walk(value: unknown, leaf: (v: object) => unknown, seen: Map<object, unknown>): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value)) return seen.get(value);
-  const replaced = leaf(value);
-  if (replaced !== NONE) {
-    seen.set(value, replaced);
-    return replaced;
-  }
-  seen.set(value, value);
+// Whether a shareable is reachable from `value` through plain containers.
+function holdsShareable(value: unknown, seen: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (isShareable(value)) return true;
   if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const next = walk(item, leaf, seen);
-      if (next !== item) {
-        out ??= value.slice();
-        out[i] = next;
-      }
-    }
-    if (out !== undefined) seen.set(value, out);
-    return out ?? value;
+    for (let i = 0; i < value.length; i++) if (holdsShareable(value[i], seen)) return true;
+    return false;
   }
   if (value instanceof Map) {
-    let changed = false;
-    const entries: [unknown, unknown][] = [];
     for (const [k, v] of value as Map<unknown, unknown>) {
-      const nk = walk(k, leaf, seen);
-      const nv = walk(v, leaf, seen);
-      changed ||= nk !== k || nv !== v;
-      entries.push([nk, nv]);
+      if (holdsShareable(k, seen) || holdsShareable(v, seen)) return true;
     }
-    if (!changed) return value;
-    const out = new Map(entries);
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const v of value as Set<unknown>) if (holdsShareable(v, seen)) return true;
+    return false;
+  }
+  if (!isPlain(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (holdsShareable((value as Record<string, unknown>)[key], seen)) return true;
+  }
+  return false;
+}
+
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Copies the containers of `value`, replacing shareables by placeholders.
+// A container is entered in `seen` before its children are copied, so a
+// back-reference (a cycle) meets the copy, not the original.
+function copy(value: unknown, table: SharedTable, seen: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  if (isShareable(value)) {
+    const placeholder = {};
+    seen.set(value, placeholder);
+    const { tag, state } = value[SHARE]();
+    const at = table.length;
+    table.push(placeholder, tag, undefined);
+    table[at + 2] = copy(state, table, seen);
+    return placeholder;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length);
     seen.set(value, out);
+    for (let i = 0; i < value.length; i++) if (i in value) out[i] = copy(value[i], table, seen);
+    return out;
+  }
+  if (value instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    seen.set(value, out);
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      out.set(copy(k, table, seen), copy(v, table, seen));
+    }
     return out;
   }
   if (value instanceof Set) {
-    let changed = false;
-    const items: unknown[] = [];
-    for (const v of value as Set<unknown>) {
-      const nv = walk(v, leaf, seen);
-      changed ||= nv !== v;
-      items.push(nv);
-    }
-    if (!changed) return value;
-    const out = new Set(items);
+    const out = new Set<unknown>();
     seen.set(value, out);
+    for (const v of value as Set<unknown>) out.add(copy(v, table, seen));
     return out;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  let out: Record<string, unknown> | undefined;
+  if (!isPlain(value)) return value;
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
   for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    const next = walk(item, leaf, seen);
-    if (next !== item) {
-      out ??= { ...(value as Record<string, unknown>) };
-      out[key] = next;
+    // defineProperty: an own `__proto__` key stays a key.
+    Object.defineProperty(out, key, {
+      value: copy((value as Record<string, unknown>)[key], table, seen),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+// Walks a fresh clone in place, replacing placeholders by live instances.
+function restore(value: unknown, leaf: (o: object) => unknown, done: Set<object>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const live = leaf(value);
+  if (live !== NONE) return live;
+  if (done.has(value)) return value;
+  done.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (i in value) value[i] = restore(value[i], leaf, done);
+    }
+  } else if (value instanceof Map) {
+    const entries = [...(value as Map<unknown, unknown>)];
+    value.clear();
+    for (const [k, v] of entries) value.set(restore(k, leaf, done), restore(v, leaf, done));
+  } else if (value instanceof Set) {
+    const items = [...(value as Set<unknown>)];
+    value.clear();
+    for (const v of items) value.add(restore(v, leaf, done));
+  } else if (isPlain(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const next = restore(record[key], leaf, done);
+      if (next !== record[key]) {
+        Object.defineProperty(record, key, {
+          value: next,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
     }
   }
-  if (out !== undefined) seen.set(value, out);
-  return out ?? value;
+  return value;
+}
+
+/**
+ * `encode` for a message field whose flag says whether it was packed: returns
+ * `value` itself when it holds no shareable, else a new `[value, table]` pair
+ * (so `pack(x) !== x` tells the two apart). Read back with {@link unpack}.
+ */
+export function pack(value: unknown): unknown {
+  const { value: out, table } = encode(value);
+  return table === undefined ? value : [out, table];
+}
+
+/** Reads back a fresh clone of what {@link pack} returned when it packed. */
+export function unpack(packed: unknown): unknown {
+  if (!Array.isArray(packed) || packed.length !== 2) {
+    throw new StateError('ERR_SHAREABLE_INVALID', 'A packed value is malformed');
+  }
+  return decode(packed[0], packed[1] as SharedTable);
+}
+
+/** Whether every shareable in what {@link pack} packed is one of `tags` (e.g. task references, which any process can use). */
+export function packedOnly(packed: unknown, tags: readonly string[]): boolean {
+  const table = (packed as [unknown, SharedTable])[1];
+  for (let i = 1; i < table.length; i += 3) if (!tags.includes(table[i] as string)) return false;
+  return true;
 }

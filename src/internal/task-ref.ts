@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type * as Acorn from 'acorn';
 import type * as EslintScope from 'eslint-scope';
+import { registerShareable, SHARE } from './codec.js';
 import { argTypeError, codedError, describe } from './errors.js';
 
 /** Any function a task may be. */
@@ -76,7 +77,7 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
       if (typeof name !== 'string' || name === 'then') return undefined;
       let ref = cache.get(name);
       if (ref === undefined) {
-        ref = Object.freeze({ kind: 'weft.task', module: href, name });
+        ref = makeTaskRef(href, name);
         cache.set(name, ref);
       }
       return ref;
@@ -84,12 +85,33 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
   });
 }
 
+// Task references are recognised by identity, never by shape: a plain object
+// `{ kind: 'weft.task', module, name }` in user data is only data. The set
+// lives on globalThis so two copies of weft in one thread (src/ and dist/)
+// accept each other's references. A reference crossing a thread travels out
+// of band, as a shareable (see codec.ts), and is branded again on arrival.
+const brand: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('weft.task-refs')
+] ??= new WeakSet<object>()) as WeakSet<object>;
+
+function makeTaskRef(module: string, name: string): TaskRef {
+  const ref = { kind: 'weft.task', module, name } as TaskRef;
+  Object.defineProperty(ref, SHARE, {
+    value: () => ({ tag: 'weft.task', state: [module, name] }),
+  });
+  Object.freeze(ref);
+  brand.add(ref);
+  return ref;
+}
+
+registerShareable('weft.task', (state) => {
+  const [module, name] = state as [string, string];
+  return makeTaskRef(module, name);
+});
+
+/** Whether `value` is a task reference made by {@link tasks} (in this thread or sent here by weft). */
 export function isTaskRef(value: unknown): value is TaskRef {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { kind?: unknown }).kind === 'weft.task'
-  );
+  return typeof value === 'object' && value !== null && brand.has(value);
 }
 
 /**

@@ -7,7 +7,7 @@
 // serialized with v8.serialize (the structured-clone format).
 
 import v8 from 'node:v8';
-import { decode, encode, SHARE } from '../internal/codec.js';
+import { decode, encode, SHARE, type SharedTable } from '../internal/codec.js';
 import { flatUnits, readFlat, writeFlat } from './flat.js';
 import { sabById, sabId } from './sab-directory.js';
 import { readString } from './utf16.js';
@@ -252,7 +252,8 @@ function jsonSafe(value: unknown, depth: number): boolean {
 }
 
 function serialize(item: unknown): Uint8Array {
-  const prepared = replaceBuffers(encode(item));
+  const { value, table } = encode(item);
+  const prepared = replaceBuffers([value, table]);
   try {
     return v8.serialize(prepared);
   } catch (cause) {
@@ -263,7 +264,11 @@ function serialize(item: unknown): Uint8Array {
 
 /** Reads back an item of kind BYTES from a private copy of its payload. */
 export function deserialize(bytes: Uint8Array): unknown {
-  return decode(restoreBuffers(v8.deserialize(bytes)));
+  const [value, table] = restoreBuffers(v8.deserialize(bytes)) as [
+    unknown,
+    SharedTable | undefined,
+  ];
+  return decode(value, table);
 }
 
 type View = ArrayBufferView & { readonly length: number };

@@ -1,6 +1,6 @@
 import { Worker, isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
-import { encode } from '../internal/codec.js';
+import { encode, type SharedTable } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
@@ -79,6 +79,8 @@ export interface ThreadData {
   readonly weftThread: {
     readonly spec: TaskSpec;
     readonly args: unknown;
+    /** The shareables inside `args`, out of band (see internal/codec.ts). */
+    readonly table: SharedTable | undefined;
     readonly name: string;
     readonly daemon: boolean;
     readonly slot: number;
@@ -209,9 +211,10 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     this.#started = true;
     const slot = registry.claim(this.#name, this.#daemon);
     this.#slot = slot;
+    const { value: args, table } = encode(this.#args);
     const data: ThreadData = {
       weftRegistry: registry.registryBuffer(),
-      weftThread: { spec, args: encode(this.#args), name: this.#name, daemon: this.#daemon, slot },
+      weftThread: { spec, args, table, name: this.#name, daemon: this.#daemon, slot },
     };
     let worker: Worker;
     try {

@@ -13,7 +13,7 @@ import '../index.js';
 import '../../shared/index.js';
 import '../../queue/index.js';
 
-const { slot, spec, args } = (workerData as ThreadData).weftThread;
+const { slot, spec, args, table } = (workerData as ThreadData).weftThread;
 registry.setIdent(slot, threadId);
 let finished = false;
 
@@ -54,7 +54,7 @@ process.on('uncaughtException', (error) => {
 
 try {
   const fn = await loadTask(spec);
-  await fn(...(decode(args) as unknown[]));
+  await fn(...(decode(args, table) as unknown[]));
 } catch (error) {
   report(error);
 } finally {

@@ -5,5 +5,7 @@ export * from './threading/index.js';
 export * from './shared/index.js';
 export * from './queue/index.js';
 export * from './futures/index.js';
+// The catalogue of every `code` weft's errors carry.
+export type { ErrorCode } from './internal/codes.js';
 // Both modules name their options `WaitOptions`: the threading one wins here.
 export type { WaitOptions } from './threading/index.js';

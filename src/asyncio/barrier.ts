@@ -1,6 +1,12 @@
 import { BrokenBarrierError } from '../internal/broken-barrier.js';
-import { describe } from '../internal/errors.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
@@ -46,13 +52,16 @@ export class Barrier {
 
   /**
    * @param parties - Tasks per round, an integer >= 1.
-   * @throws {RangeError} when `parties` < 1.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `parties` < 1.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * `new Barrier(2, fn)` is `new Barrier(2, { action: fn })` here.
    */
-  constructor(parties: number, options: BarrierOptions = {}) {
+  constructor(parties: number, options?: BarrierOptions) {
     this.#parties = checkInt(parties, 'parties', 1);
+    options = checkOptions(options, 'new Barrier(parties, options)', '{ action, timeout }');
     this.#timeout = checkTimeout(options.timeout);
     if (options.action !== undefined && typeof options.action !== 'function') {
-      throw new TypeError(`Expected \`action\` to be a function, got ${describe(options.action)}`);
+      throw argTypeError(`Expected \`action\` to be a function, got ${describe(options.action)}`);
     }
     this.#action = options.action;
   }
@@ -80,6 +89,7 @@ export class Barrier {
    * broken, is reset while waiting, or `timeout` passes (which breaks it for everyone).
    */
   async wait(options?: WaitOptions): Promise<number> {
+    checkOptions(options, 'barrier.wait(options)', WAIT_FORM);
     const timeout = options?.timeout === undefined ? this.#timeout : checkTimeout(options.timeout);
     const signal = checkSignal(options?.signal);
     if (this.#broken) throw new BrokenBarrierError();

@@ -1,6 +1,12 @@
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import { now } from '../internal/wait.js';
 import { timedOutFalse } from './grant.js';
@@ -44,7 +50,7 @@ export class Condition {
    */
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) {
-      throw new TypeError(`Expected \`lock\` to be a weft/asyncio Lock, got ${describe(lock)}`);
+      throw argTypeError(`Expected \`lock\` to be a weft/asyncio Lock, got ${describe(lock)}`);
     }
     this.#lock = lock ?? new Lock();
   }
@@ -95,6 +101,7 @@ export class Condition {
    * @throws {StateError} `ERR_CONDITION_NOT_OWNED` (rejects) when the lock is not held.
    */
   async wait(options?: WaitOptions): Promise<boolean> {
+    checkOptions(options, 'condition.wait(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     this.#check('wait');
@@ -119,8 +126,9 @@ export class Condition {
    */
   async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
+    checkOptions(options, 'condition.waitFor(predicate, options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     const deadline = now() + timeout;

@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 
 /**
  * Makes a generator function return its generators primed: advanced to
@@ -25,7 +25,7 @@ export function coroutine<A extends unknown[], Y, R, S>(
   fn: (...args: A) => Generator<Y, R, S>,
 ): (...args: A) => Generator<Y, R, S> {
   if (typeof fn !== 'function') {
-    throw new TypeError(`Expected \`fn\` to be a generator function, got ${describe(fn)}`);
+    throw argTypeError(`Expected \`fn\` to be a generator function, got ${describe(fn)}`);
   }
   const primed = (...args: A): Generator<Y, R, S> => {
     const gen = fn(...args);

@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import * as keepalive from '../internal/keepalive.js';
 import { at, cancel, soon } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
@@ -166,7 +166,7 @@ export class EventLoop {
    */
   callAt<A extends unknown[]>(when: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
     if (typeof when !== 'number' || Number.isNaN(when)) {
-      throw new TypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
+      throw argTypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
     }
     const handle = new TimerHandle(this, nameOf(fn, 'fn'), when);
     const run = this.#wrap(handle, fn, args);
@@ -224,7 +224,7 @@ export class EventLoop {
    */
   setExceptionHandler(handler: ExceptionHandler | undefined): void {
     if (handler !== undefined && typeof handler !== 'function') {
-      throw new TypeError(`Expected \`handler\` to be a function, got ${describe(handler)}`);
+      throw argTypeError(`Expected \`handler\` to be a function, got ${describe(handler)}`);
     }
     this.#handler = handler;
   }
@@ -241,7 +241,7 @@ export class EventLoop {
   #wrap<A extends unknown[]>(handle: Handle, fn: (...args: A) => unknown, args: A): () => void {
     this.#checkOpen();
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     // Runs in the async context of the caller, as setTimeout's callback would.
     const bound = AsyncResource.bind(() => fn(...args));

@@ -1,4 +1,4 @@
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
 import { RESOLVED_FALSE, RESOLVED_TRUE, timedOutFalse } from './grant.js';
@@ -44,6 +44,7 @@ export class Event {
    * @throws {RangeError} negative timeout.
    */
   wait(options?: WaitOptions): Promise<boolean> {
+    checkOptions(options, 'event.wait(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     if (this.#flag) return RESOLVED_TRUE;

@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 
 /** Options of {@link gather}, given as its last argument. */
 export interface GatherOptions {
@@ -49,20 +49,20 @@ export function gather(...args: unknown[]): Promise<unknown[]> {
   const last = args[args.length - 1];
   if (args.length > 0 && !isThenable(last)) {
     if (!isPlainObject(last)) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`gather\` arguments to be promises, then optionally an options object, got ${describe(last)}`,
       );
     }
     const flag = (last as GatherOptions).returnExceptions;
     if (flag !== undefined && typeof flag !== 'boolean') {
-      throw new TypeError(`Expected \`returnExceptions\` to be a boolean, got ${describe(flag)}`);
+      throw argTypeError(`Expected \`returnExceptions\` to be a boolean, got ${describe(flag)}`);
     }
     returnExceptions = flag ?? false;
     tasks = args.slice(0, -1);
   }
   for (let i = 0; i < tasks.length; i++) {
     if (!isThenable(tasks[i])) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`gather\` argument ${i} to be a promise, got ${describe(tasks[i])}`,
       );
     }

@@ -1,6 +1,6 @@
 import { StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
-import { checkAcquire, checkSignal } from '../internal/validate.js';
+import { ASYNC_FORM, checkAcquire, checkOptions, checkSignal } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import { ACQUIRE, granted, grantFor, HOLD, refused, timedOut } from './grant.js';
 import type { Grant, Mode } from './grant.js';
@@ -55,7 +55,12 @@ export class Lock {
 
   #take(mode: Mode, options: AcquireOptions | undefined): Promise<Grant> {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'lock.acquire(options)', ASYNC_FORM).blocking,
+            options.timeout,
+          );
     // While it is unlocked nobody waits: release() hands it to the first waiter.
     if (!this.#locked) {
       this.#locked = true;

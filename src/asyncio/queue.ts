@@ -1,7 +1,15 @@
 import { Deque } from '../internal/deque.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
-import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkAcquire,
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  QUEUE_FORM,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { QueueWaitOptions, WaitOptions } from './options.js';
@@ -75,10 +83,13 @@ export class Queue<T> implements AsyncIterable<T> {
   #shutdown = false;
 
   /**
-   * @throws {RangeError} for a negative `maxsize`; {@link TypeError} for a non-integer one.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for a negative `maxsize`;
+   * {@link TypeError} `ERR_INVALID_ARG_TYPE` for a non-integer one, or for
+   * options that are not an object (`new Queue(5)` is `new Queue({ maxsize: 5 })`).
    */
   constructor(options?: QueueOptions) {
-    this.#maxsize = checkInt(options?.maxsize ?? 0, 'maxsize', 0);
+    options = checkOptions(options, 'new Queue(options)', '{ maxsize: 5 }');
+    this.#maxsize = checkInt(options.maxsize ?? 0, 'maxsize', 0);
     this.#store = this._store();
   }
 
@@ -132,6 +143,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * negative timeout or a timeout with `block: false`.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
+    checkOptions(options, 'queue.put(item, options)', QUEUE_FORM);
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
     const signal = checkSignal(options?.signal);
@@ -164,6 +176,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * {@link QueueShutDown} (rejects) once shut down and empty.
    */
   get(options?: QueueWaitOptions): Promise<T> {
+    checkOptions(options, 'queue.get(options)', QUEUE_FORM);
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
     const signal = checkSignal(options?.signal);
@@ -205,6 +218,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * @remarks Cancellation: an aborted `join()` rejects with `signal.reason`.
    */
   join(options?: WaitOptions): Promise<boolean> {
+    checkOptions(options, 'queue.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);
     if (this.#unfinished === 0) return RESOLVED_TRUE;
@@ -220,9 +234,10 @@ export class Queue<T> implements AsyncIterable<T> {
    * counting them done for `join()`. Idempotent.
    */
   shutdown(options?: ShutdownOptions): void {
+    checkOptions(options, 'queue.shutdown(options)', '{ immediate: true }');
     const immediate = options?.immediate ?? false;
     if (typeof immediate !== 'boolean') {
-      throw new TypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
+      throw argTypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
     }
     this.#shutdown = true;
     if (immediate) {

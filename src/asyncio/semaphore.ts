@@ -1,6 +1,12 @@
 import { StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
-import { checkAcquire, checkInt, checkSignal } from '../internal/validate.js';
+import {
+  ASYNC_FORM,
+  checkAcquire,
+  checkInt,
+  checkOptions,
+  checkSignal,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import { ACQUIRE, granted, grantFor, HOLD, refused, RESOLVED_TRUE, timedOut } from './grant.js';
 import type { Grant, Mode } from './grant.js';
@@ -89,7 +95,12 @@ export class Semaphore {
 
   #take(mode: Mode, options: AcquireOptions | undefined): Promise<Grant> {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'semaphore.acquire(options)', ASYNC_FORM).blocking,
+            options.timeout,
+          );
     if (this.#value > 0) {
       this.#value--;
       return granted(mode, this.#release);

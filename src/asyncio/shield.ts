@@ -1,5 +1,5 @@
-import { describe } from '../internal/errors.js';
-import { checkSignal } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import { checkOptions, checkSignal } from '../internal/validate.js';
 
 /** Options of {@link shield}. */
 export interface ShieldOptions {
@@ -27,9 +27,11 @@ export function shield<T>(promise: PromiseLike<T>, options?: ShieldOptions): Pro
     promise === null ||
     typeof promise.then !== 'function'
   ) {
-    throw new TypeError(`Expected \`promise\` to be a promise, got ${describe(promise)}`);
+    throw argTypeError(`Expected \`promise\` to be a promise, got ${describe(promise)}`);
   }
-  const signal = checkSignal(options?.signal);
+  const signal = checkSignal(
+    checkOptions(options, 'shield(promise, options)', '{ signal }').signal,
+  );
   const inner = Promise.resolve(promise) as Promise<Awaited<T>>;
   if (signal === undefined) return inner;
   if (signal.aborted) {

@@ -1,5 +1,5 @@
 import { sleep as schedule } from '../internal/scheduler.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout } from '../internal/validate.js';
 
 /** Options of {@link sleep}. */
 export interface SleepOptions {
@@ -24,5 +24,8 @@ export interface SleepOptions {
  */
 export function sleep(delay: number, options?: SleepOptions): Promise<void> {
   const ms = checkTimeout(delay, 'delay');
-  return schedule(ms, checkSignal(options?.signal));
+  return schedule(
+    ms,
+    checkSignal(checkOptions(options, 'sleep(delay, options)', '{ signal }').signal),
+  );
 }

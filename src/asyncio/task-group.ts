@@ -1,5 +1,5 @@
-import { describe, StateError } from '../internal/errors.js';
-import { checkSignal } from '../internal/validate.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
+import { checkOptions, checkSignal } from '../internal/validate.js';
 import { CancelledError, TaskGroupError } from './errors.js';
 
 /** Options of a {@link TaskGroup}. */
@@ -135,7 +135,9 @@ export class TaskGroup implements AsyncDisposable {
 
   /** @throws {TypeError} for a `signal` that is not an AbortSignal. */
   constructor(options?: TaskGroupOptions) {
-    const parent = checkSignal(options?.signal);
+    const parent = checkSignal(
+      checkOptions(options, 'new TaskGroup(options)', '{ signal }').signal,
+    );
     this.#parent = parent;
     if (parent !== undefined) {
       if (parent.aborted) this.#abort(parent.reason);
@@ -171,7 +173,7 @@ export class TaskGroup implements AsyncDisposable {
     options?: TaskGroupOptions,
   ): Promise<Awaited<R>> {
     if (typeof body !== 'function') {
-      throw new TypeError(`Expected \`body\` to be a function, got ${describe(body)}`);
+      throw argTypeError(`Expected \`body\` to be a function, got ${describe(body)}`);
     }
     const tg = new TaskGroup(options);
     let result: Awaited<R> | undefined;
@@ -223,7 +225,7 @@ export class TaskGroup implements AsyncDisposable {
       }
     } else if (isThenable(task)) value = task;
     else {
-      throw new TypeError(`Expected \`task\` to be a function or a promise, got ${describe(task)}`);
+      throw argTypeError(`Expected \`task\` to be a function or a promise, got ${describe(task)}`);
     }
     const promise = (value instanceof Promise ? value : Promise.resolve(value)) as Promise<
       Awaited<T>

@@ -1,7 +1,7 @@
-import { describe, TimeoutError } from '../internal/errors.js';
+import { argTypeError, describe, TimeoutError } from '../internal/errors.js';
 import { at, cancel } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout } from '../internal/validate.js';
 import { now } from '../internal/wait.js';
 
 /** Options of {@link timeout} and {@link timeoutAt}. */
@@ -67,7 +67,7 @@ export class Timeout implements Disposable {
    */
   reschedule(when: number | undefined): void {
     if (when !== undefined && (typeof when !== 'number' || Number.isNaN(when))) {
-      throw new TypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
+      throw argTypeError(`Expected \`when\` to be a loop time in ms, got ${describe(when)}`);
     }
     if (this.#expired || this.#disposed || this.#controller.signal.aborted) return;
     if (this.#entry !== undefined) cancel(this.#entry);
@@ -126,7 +126,7 @@ export class Timeout implements Disposable {
  */
 export function timeout(delay: number | undefined, options?: TimeoutOptions): Timeout {
   const ms = checkTimeout(delay, 'delay');
-  const signal = checkSignal(options?.signal);
+  const signal = checkSignal(checkOptions(options, 'timeout(delay, options)', '{ signal }').signal);
   return new Timeout(ms === Infinity ? undefined : now() + ms, signal);
 }
 
@@ -142,5 +142,8 @@ export function timeout(delay: number | undefined, options?: TimeoutOptions): Ti
  * ```
  */
 export function timeoutAt(when: number | undefined, options?: TimeoutOptions): Timeout {
-  return new Timeout(when, checkSignal(options?.signal));
+  return new Timeout(
+    when,
+    checkSignal(checkOptions(options, 'timeoutAt(when, options)', '{ signal }').signal),
+  );
 }

@@ -1,5 +1,5 @@
-import { describe } from '../internal/errors.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { timeout as openTimeout } from './timeout.js';
 
 /** Options of {@link waitFor}. */
@@ -32,10 +32,11 @@ export function waitFor<T>(
   task: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
   options?: WaitForOptions,
 ): Promise<Awaited<T>> {
-  const ms = checkTimeout(options?.timeout);
-  const parent = checkSignal(options?.signal);
+  options = checkOptions(options, 'waitFor(task, options)', WAIT_FORM);
+  const ms = checkTimeout(options.timeout);
+  const parent = checkSignal(options.signal);
   if (typeof task !== 'function' && !isThenable(task)) {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`task\` to be a promise or a function returning one, got ${describe(task)}`,
     );
   }

@@ -7,10 +7,10 @@
 // say "running" or be cancelled. A failed or cancelled future that nobody
 // awaits never becomes an unhandled rejection, as in Python.
 
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { TimeoutError } from '../internal/errors.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
 
 const PENDING = 0;
@@ -237,7 +237,7 @@ export class Future<T = unknown> extends Promise<T> {
    */
   addDoneCallback(fn: (future: this) => void): void {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     if (this.#state >= CANCELLED) call(fn, this);
     else (this.#callbacks ??= []).push(fn);
@@ -329,9 +329,7 @@ export class Future<T = unknown> extends Promise<T> {
   }
 
   async #whenDone(options: FutureWaitOptions): Promise<void> {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'future.result(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     if (this.#state >= CANCELLED) return;

@@ -3,7 +3,7 @@
 // a sync iterable (no promise per item); an async input, or a full pool queue
 // (`maxQueue`), switches to an asynchronous refill.
 
-import { describe, TimeoutError } from '../internal/errors.js';
+import { argTypeError, codedError, describe, TimeoutError } from '../internal/errors.js';
 import { checkInt, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import type { Future } from './future.js';
@@ -45,14 +45,15 @@ export function parseMapArgs(args: unknown[]): { iterables: unknown[]; options: 
     options = last;
     args = args.slice(0, -1);
   }
-  if (args.length === 0) throw new TypeError('Expected at least one iterable to map over');
+  if (args.length === 0)
+    throw codedError(TypeError, 'ERR_MISSING_ARGS', 'Expected at least one iterable to map over');
   args.forEach((it, i) => {
     const ok =
       typeof it === 'object' &&
       it !== null &&
       (Symbol.iterator in it || Symbol.asyncIterator in it);
     if (!ok && typeof it !== 'string') {
-      throw new TypeError(`Expected iterable #${i + 1} to be iterable, got ${describe(it)}`);
+      throw argTypeError(`Expected iterable #${i + 1} to be iterable, got ${describe(it)}`);
     }
   });
   return { iterables: args, options };

@@ -4,9 +4,15 @@
 // work for object arguments, and a push onto the pool's queue.
 
 import { pack, packedOnly } from '../internal/codec.js';
-import { StateError, describe } from '../internal/errors.js';
+import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+} from '../internal/validate.js';
 import { BrokenExecutorError } from './errors.js';
 import {
   Executor,
@@ -95,7 +101,7 @@ export abstract class PoolExecutor extends Executor {
     this.#shared = transport.shared;
     const maxWorkers = options.maxWorkers ?? defaultWorkers();
     if (typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers < 1) {
-      throw new RangeError(
+      throw outOfRangeError(
         `Expected \`maxWorkers\` to be greater than 0, got ${describe(maxWorkers)}`,
       );
     }
@@ -106,7 +112,7 @@ export abstract class PoolExecutor extends Executor {
         : checkInt(options.maxQueue, 'maxQueue', 0);
     const initargs = options.initargs ?? [];
     if (!Array.isArray(initargs)) {
-      throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
+      throw argTypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
     }
     let init: P.WorkerInit = { capacity: P.CAPACITY };
     if (options.initializer !== undefined) {
@@ -149,7 +155,7 @@ export abstract class PoolExecutor extends Executor {
     options?: SubmitOptions,
   ): Future<TaskResult<T>> {
     if (!Array.isArray(args)) {
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+      throw argTypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     }
     return this.#submit(task, args.slice(), options, 0) as Future<TaskResult<T>>;
   }
@@ -174,14 +180,12 @@ export abstract class PoolExecutor extends Executor {
    * ```
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'pool.shutdown(options)', '{ wait: false, cancelFutures: true }');
     const { wait = true, cancelFutures = false } = options;
     if (typeof wait !== 'boolean')
-      throw new TypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
+      throw argTypeError(`Expected \`wait\` to be a boolean, got ${describe(wait)}`);
     if (typeof cancelFutures !== 'boolean') {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`cancelFutures\` to be a boolean, got ${describe(cancelFutures)}`,
       );
     }
@@ -280,9 +284,7 @@ export abstract class PoolExecutor extends Executor {
   }
 
   #watch(f: TaskFuture, options: SubmitOptions): void {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'pool.submitWith(task, args, options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     if (signal === undefined && timeout === Infinity) return;

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { setLongTimeout } from '../internal/timer.js';
-import { checkInt } from '../internal/validate.js';
+import { checkInt, checkOptions } from '../internal/validate.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
@@ -126,14 +126,12 @@ class ProcessTransport implements Transport {
  */
 export class ProcessPoolExecutor extends PoolExecutor {
   constructor(options: ProcessPoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'new ProcessPoolExecutor(options)', '{ maxWorkers: 4 }');
     const { maxTasksPerChild, execArgv, env, killTimeout } = options;
     const budget =
       maxTasksPerChild === undefined ? Infinity : checkInt(maxTasksPerChild, 'maxTasksPerChild', 1);
     if (execArgv !== undefined && !Array.isArray(execArgv)) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`execArgv\` to be an array of strings, got ${describe(execArgv)}`,
       );
     }

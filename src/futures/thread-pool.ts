@@ -1,11 +1,12 @@
 import type { ResourceLimits } from 'node:worker_threads';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import * as registry from '../threading/registry.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
 import { weftModule } from '../internal/package-url.js';
 import { startWorker } from '../internal/worker-start.js';
+import { checkOptions } from '../internal/validate.js';
 
 /** Options of a {@link ThreadPoolExecutor}. */
 export interface ThreadPoolOptions extends PoolOptions {
@@ -93,18 +94,16 @@ class ThreadTransport implements Transport {
  */
 export class ThreadPoolExecutor extends PoolExecutor {
   constructor(options: ThreadPoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-    }
+    checkOptions(options, 'new ThreadPoolExecutor(options)', '{ maxWorkers: 4 }');
     const { name, resourceLimits } = options;
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     }
     if (
       resourceLimits !== undefined &&
       (typeof resourceLimits !== 'object' || resourceLimits === null)
     ) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`resourceLimits\` to be an object, got ${describe(resourceLimits)}`,
       );
     }

@@ -4,7 +4,7 @@
 // understood by another (src under a loader).
 
 import type { TransferListItem } from 'node:worker_threads';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 
 const TRANSFER = Symbol.for('weft.transfer');
 
@@ -49,12 +49,12 @@ export function transfer<T>(value: T, transferList?: readonly TransferListItem[]
     ) {
       list = [value as unknown as TransferListItem];
     } else {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`value\` to be an ArrayBuffer, a typed array or a MessagePort when no \`transferList\` is given, got ${describe(value)}`,
       );
     }
   } else if (!Array.isArray(list)) {
-    throw new TypeError(`Expected \`transferList\` to be an array, got ${describe(list)}`);
+    throw argTypeError(`Expected \`transferList\` to be an array, got ${describe(list)}`);
   }
   return new Transferred(value, list) as unknown as T;
 }

@@ -3,8 +3,8 @@
 // remove it again when they return, so waiting on a long-lived future many
 // times leaks nothing.
 
-import { TimeoutError, describe } from '../internal/errors.js';
-import { checkTimeout } from '../internal/validate.js';
+import { argTypeError, codedError, describe, TimeoutError } from '../internal/errors.js';
+import { checkOptions, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { Future, NONE, addWaiter, failedWith, removeWaiter } from './future.js';
@@ -74,6 +74,7 @@ export async function wait<F extends Future<unknown>>(
   futures: Iterable<F>,
   options: WaitOptions = {},
 ): Promise<DoneAndNotDone<F>> {
+  checkOptions(options, 'wait(futures, options)', '{ timeout: 100, returnWhen: FIRST_COMPLETED }');
   const all = collect(futures);
   const timeout = checkTimeout(options.timeout);
   const returnWhen = options.returnWhen ?? ALL_COMPLETED;
@@ -82,7 +83,9 @@ export async function wait<F extends Future<unknown>>(
     returnWhen !== FIRST_EXCEPTION &&
     returnWhen !== ALL_COMPLETED
   ) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
       `Expected \`returnWhen\` to be 'FIRST_COMPLETED', 'FIRST_EXCEPTION' or 'ALL_COMPLETED', got ${describe(returnWhen)}`,
     );
   }
@@ -165,6 +168,7 @@ export function asCompleted<F extends Future<unknown>>(
   futures: Iterable<F>,
   options: AsCompletedOptions = {},
 ): AsyncIterableIterator<Completed<F>> {
+  checkOptions(options, 'asCompleted(futures, options)', '{ timeout: 100 }');
   const pending = collect(futures);
   const deadline = deadlineOf(checkTimeout(options.timeout));
   return new Completion(pending, deadline) as AsyncIterableIterator<Completed<F>>;
@@ -239,14 +243,14 @@ class Completion<F extends Future<unknown>> implements AsyncIterableIterator<F> 
 
 function collect<F>(futures: Iterable<F>): Set<F> {
   if (typeof (futures as Partial<Iterable<F>> | null)?.[Symbol.iterator] !== 'function') {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`futures\` to be an iterable of futures, got ${describe(futures)}`,
     );
   }
   const set = new Set(futures);
   for (const f of set) {
     if (!(f instanceof Future)) {
-      throw new TypeError(`Expected \`futures\` to hold only futures, got ${describe(f)}`);
+      throw argTypeError(`Expected \`futures\` to hold only futures, got ${describe(f)}`);
     }
   }
   return set;

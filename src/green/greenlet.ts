@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe } from '../internal/errors.js';
 import { at, cancel, soon } from '../internal/scheduler.js';
 import type { Entry } from '../internal/scheduler.js';
-import { checkTimeout } from '../internal/validate.js';
+import { checkBoolean, checkOptions, checkTimeout, KILL_FORM } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { now } from '../internal/wait.js';
@@ -82,7 +82,7 @@ export class Greenlet<R = unknown> {
    */
   constructor(fn: (...args: never) => R | PromiseLike<R>, ...args: readonly unknown[]) {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     this.#fn = fn;
     this.#args = args;
@@ -165,6 +165,7 @@ export class Greenlet<R = unknown> {
    * died or `timeout` passed.
    */
   kill(options?: KillOptions): Promise<boolean> {
+    checkBoolean(checkOptions(options, 'greenlet.kill(options)', KILL_FORM).block, 'block');
     const timeout = checkTimeout(options?.timeout);
     const reason = options?.exception ?? new GreenletExit();
     if (this.#state === DEAD) return Promise.resolve(true);
@@ -188,6 +189,7 @@ export class Greenlet<R = unknown> {
    * @throws {RangeError} for a negative timeout.
    */
   join(options?: JoinOptions): Promise<boolean> {
+    checkOptions(options, 'greenlet.join(options)', '{ timeout: 100 }');
     const timeout = checkTimeout(options?.timeout);
     if (this.#state === DEAD) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
@@ -204,6 +206,10 @@ export class Greenlet<R = unknown> {
    * before it has finished.
    */
   async get(options?: GetOptions): Promise<R> {
+    checkBoolean(
+      checkOptions(options, 'greenlet.get(options)', '{ block: false } or { timeout: 100 }').block,
+      'block',
+    );
     const timeout = options?.block === false ? 0 : checkTimeout(options?.timeout);
     if (!(await this.join({ timeout }))) throw new Timeout(timeout);
     if (this.#failed) throw this.#exception;
@@ -217,7 +223,7 @@ export class Greenlet<R = unknown> {
    */
   link(callback: (greenlet: Greenlet<R>) => void): void {
     if (typeof callback !== 'function') {
-      throw new TypeError(`Expected \`callback\` to be a function, got ${describe(callback)}`);
+      throw argTypeError(`Expected \`callback\` to be a function, got ${describe(callback)}`);
     }
     if (this.#state === DEAD) soon(() => callback(this));
     else this.#links.add(callback);
@@ -361,7 +367,7 @@ let handler: ErrorHandler | undefined;
  */
 export function setErrorHandler(errorHandler: ErrorHandler | undefined): void {
   if (errorHandler !== undefined && typeof errorHandler !== 'function') {
-    throw new TypeError(`Expected \`handler\` to be a function, got ${describe(errorHandler)}`);
+    throw argTypeError(`Expected \`handler\` to be a function, got ${describe(errorHandler)}`);
   }
   handler = errorHandler;
 }

@@ -1,6 +1,6 @@
 import { Deque } from '../internal/deque.js';
-import { describe } from '../internal/errors.js';
-import { checkTimeout } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import { checkOptions, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -74,6 +74,7 @@ export abstract class BaseGroup {
    * @throws with `raiseError`, the error of a greenlet of the group that failed.
    */
   async join(options?: GroupJoinOptions): Promise<boolean> {
+    checkOptions(options, 'group.join(options)', '{ timeout: 100, raiseError: true }');
     const timeout = checkTimeout(options?.timeout);
     const raiseError = options?.raiseError ?? false;
     const members = raiseError ? [...this.#greenlets] : [];
@@ -150,10 +151,10 @@ export abstract class BaseGroup {
     ordered: boolean,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     if (!isIterable(items)) {
-      throw new TypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
+      throw argTypeError(`Expected \`items\` to be iterable, got ${describe(items)}`);
     }
     const byIndex = new Map<number, Outcome>();
     const arrived = new Deque<Outcome>();
@@ -245,7 +246,7 @@ export class Group extends BaseGroup {
   /** Adds a greenlet (starting it if it was not); it leaves when it finishes. */
   add(greenlet: Greenlet<unknown>): void {
     if (!(greenlet instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
+      throw argTypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
     }
     if (this.has(greenlet) || greenlet.ready()) return;
     this._admit(greenlet);

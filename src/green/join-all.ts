@@ -1,5 +1,11 @@
-import { describe } from '../internal/errors.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import {
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  checkTimeout,
+  KILL_FORM,
+} from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -38,9 +44,10 @@ export async function joinAll<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
   options?: JoinAllOptions,
 ): Promise<G[]> {
+  checkOptions(options, 'joinAll(greenlets, options)', '{ timeout: 100, raiseError: true }');
   const raiseError = options?.raiseError ?? false;
   if (typeof raiseError !== 'boolean') {
-    throw new TypeError(`Expected \`raiseError\` to be a boolean, got ${describe(raiseError)}`);
+    throw argTypeError(`Expected \`raiseError\` to be a boolean, got ${describe(raiseError)}`);
   }
   const list = toList(greenlets);
   const done = await collect(list, list.length, checkTimeout(options?.timeout), raiseError);
@@ -64,6 +71,7 @@ export function wait<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
   options?: WaitOptions,
 ): Promise<G[]> {
+  checkOptions(options, 'wait(greenlets, options)', '{ count: 1, timeout: 100 }');
   const list = toList(greenlets);
   const count =
     options?.count === undefined ? list.length : checkInt(options.count, 'count', 0, list.length);
@@ -83,6 +91,7 @@ export async function killAll(
   greenlets: Iterable<Greenlet<unknown>>,
   options?: KillOptions,
 ): Promise<boolean> {
+  checkBoolean(checkOptions(options, 'killAll(greenlets, options)', KILL_FORM).block, 'block');
   const timeout = checkTimeout(options?.timeout);
   const list = toList(greenlets);
   for (const g of list) {
@@ -132,14 +141,14 @@ function toList<G>(greenlets: Iterable<G>): G[] {
     greenlets === null ||
     typeof (greenlets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
   ) {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`greenlets\` to be an iterable of greenlets, got ${describe(greenlets)}`,
     );
   }
   const list = [...greenlets];
   for (const g of list) {
     if (!(g instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlets\` to hold greenlets, got ${describe(g)}`);
+      throw argTypeError(`Expected \`greenlets\` to hold greenlets, got ${describe(g)}`);
     }
   }
   return [...new Set(list)];

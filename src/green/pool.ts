@@ -1,5 +1,5 @@
-import { describe } from '../internal/errors.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import { argTypeError, describe } from '../internal/errors.js';
+import { checkInt, checkOptions, checkTimeout } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import { Greenlet } from './greenlet.js';
@@ -59,7 +59,7 @@ export class Pool extends BaseGroup {
     ...args: A
   ): Promise<Greenlet<Awaited<R>>> {
     if (typeof fn !== 'function') {
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     }
     await this.#room(Infinity);
     return this._admit(
@@ -74,9 +74,11 @@ export class Pool extends BaseGroup {
    */
   async add(greenlet: Greenlet<unknown>, options?: PoolWaitOptions): Promise<void> {
     if (!(greenlet instanceof Greenlet)) {
-      throw new TypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
+      throw argTypeError(`Expected \`greenlet\` to be a Greenlet, got ${describe(greenlet)}`);
     }
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'pool.add(greenlet, options)', '{ timeout: 100 }').timeout,
+    );
     if (this.has(greenlet) || greenlet.ready()) return;
     await this.#room(timeout);
     if (this.has(greenlet) || greenlet.ready()) this._freed();
@@ -90,7 +92,9 @@ export class Pool extends BaseGroup {
    * @throws {Timeout} when `timeout` passes first.
    */
   async waitAvailable(options?: PoolWaitOptions): Promise<number> {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'pool.waitAvailable(options)', '{ timeout: 100 }').timeout,
+    );
     if (this.#used < this.size) return this.freeCount();
     await this.#room(timeout);
     this._freed();

@@ -1,3 +1,7 @@
+import type { ErrorCode } from './codes.js';
+
+export type { ErrorCode } from './codes.js';
+
 /**
  * Base class of every error weft throws on purpose. `code` is stable and is
  * what callers (and tests) should branch on, never the message.
@@ -9,9 +13,9 @@
  * ```
  */
 export class WeftError extends Error {
-  /** Stable machine-readable code, e.g. `ERR_LOCK_NOT_HELD`. */
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  /** Stable machine-readable code, e.g. `ERR_LOCK_NOT_HELD`; one of {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -56,4 +60,53 @@ export function describe(value: unknown): string {
     shown = Object.prototype.toString.call(value);
   else shown = String(value);
   return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
+}
+
+/** A built-in error (`TypeError`, `RangeError`, …) carrying one of weft's codes, as Node's own do. */
+export type CodedError<E extends Error = Error, C extends ErrorCode = ErrorCode> = E & {
+  readonly code: C;
+};
+
+type ErrorClass<E extends Error> = new (message?: string, options?: ErrorOptions) => E;
+
+/**
+ * Makes a built-in error with a stable `code` own property (enumerable, so it
+ * crosses threads with the error), the way Node's `ERR_INVALID_ARG_TYPE`
+ * errors are plain `TypeError`s with a `code`. The stack starts at the caller.
+ */
+export function codedError<E extends Error, C extends ErrorCode>(
+  Class: ErrorClass<E>,
+  code: C,
+  message: string,
+  options?: ErrorOptions,
+): CodedError<E, C> {
+  const error = new Class(message, options);
+  Object.defineProperty(error, 'code', {
+    value: code,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  Error.captureStackTrace(error, codedError);
+  return error as CodedError<E, C>;
+}
+
+/** A `TypeError` with code `ERR_INVALID_ARG_TYPE`: an argument or option of the wrong type. */
+export function argTypeError(
+  message: string,
+  options?: ErrorOptions,
+): CodedError<TypeError, 'ERR_INVALID_ARG_TYPE'> {
+  const error = codedError(TypeError, 'ERR_INVALID_ARG_TYPE', message, options);
+  Error.captureStackTrace(error, argTypeError);
+  return error;
+}
+
+/** A `RangeError` with code `ERR_OUT_OF_RANGE`: a number outside the allowed range. */
+export function outOfRangeError(
+  message: string,
+  options?: ErrorOptions,
+): CodedError<RangeError, 'ERR_OUT_OF_RANGE'> {
+  const error = codedError(RangeError, 'ERR_OUT_OF_RANGE', message, options);
+  Error.captureStackTrace(error, outOfRangeError);
+  return error;
 }

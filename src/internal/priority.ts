@@ -9,7 +9,7 @@
 // and bigints compare with each other; anything else compared with a
 // different kind is a TypeError, as in Python.
 
-import { describe } from './errors.js';
+import { argTypeError, codedError, describe } from './errors.js';
 
 /** A comparable priority: a number, bigint, string, or an array of priorities (lexicographic). */
 export type Priority = number | bigint | string | readonly Priority[];
@@ -21,7 +21,9 @@ export type Prioritized = number | bigint | string | readonly [Priority, ...unkn
 export function priorityOf(item: unknown): Priority {
   if (Array.isArray(item)) {
     if (item.length === 0) {
-      throw new TypeError(
+      throw codedError(
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
         'Expected a PriorityQueue item to be a number, bigint, string or [priority, item] array, got an empty array',
       );
     }
@@ -34,7 +36,12 @@ export function priorityOf(item: unknown): Priority {
 
 function checkPriority(p: unknown, name: string): void {
   if (typeof p === 'number') {
-    if (Number.isNaN(p)) throw new TypeError(`Expected \`${name}\` to be comparable, got NaN`);
+    if (Number.isNaN(p))
+      throw codedError(
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+        `Expected \`${name}\` to be comparable, got NaN`,
+      );
     return;
   }
   if (typeof p === 'bigint' || typeof p === 'string') return;
@@ -42,7 +49,7 @@ function checkPriority(p: unknown, name: string): void {
     for (const x of p) checkPriority(x, name);
     return;
   }
-  throw new TypeError(
+  throw argTypeError(
     `Expected a PriorityQueue ${name} to be a number, bigint, string or array of them, got ${describe(p)}`,
   );
 }
@@ -65,5 +72,9 @@ export function comparePriority(a: Priority, b: Priority): number {
     }
     return x.length - y.length;
   }
-  throw new TypeError(`Cannot compare priorities ${describe(a)} and ${describe(b)}`);
+  throw codedError(
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    `Cannot compare priorities ${describe(a)} and ${describe(b)}`,
+  );
 }

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Acorn from 'acorn';
+import { codedError } from './errors.js';
 import type { TaskSpec } from './task-ref.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -22,11 +23,11 @@ export async function loadTask(spec: TaskSpec): Promise<Fn> {
   const mod = await loadModule(spec.module);
   const fn = mod[spec.name];
   if (typeof fn !== 'function') {
-    const error = new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_TASK_NOT_EXPORTED',
       `Module ${spec.module} has no function export named \`${spec.name}\``,
     );
-    Object.defineProperty(error, 'code', { value: 'ERR_TASK_NOT_EXPORTED', enumerable: true });
-    throw error;
   }
   return fn as Fn;
 }

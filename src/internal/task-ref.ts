@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type * as Acorn from 'acorn';
 import type * as EslintScope from 'eslint-scope';
 import { registerShareable, SHARE } from './codec.js';
-import { describe } from './errors.js';
+import { argTypeError, codedError, describe } from './errors.js';
 
 /** Any function a task may be. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -66,7 +66,7 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
   try {
     href = new URL(url).href;
   } catch {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`url\` to be an absolute URL such as new URL('./work.js', import.meta.url), got ${describe(url)}`,
     );
   }
@@ -124,7 +124,7 @@ export function toTaskSpec(target: unknown, role: string): TaskSpec {
   if (isTaskRef(target)) return { module: target.module, name: target.name };
   if (typeof target === 'function')
     return { source: inlineSource(target, role), name: target.name };
-  throw new TypeError(
+  throw argTypeError(
     `Expected ${role} to be a task reference (tasks(url).name) or a function, got ${describe(target)}`,
   );
 }
@@ -140,12 +140,14 @@ function inlineSource(fn: object, role: string): string {
   if (hit !== undefined) return hit;
   const label = `${role} (${(fn as { name?: string }).name || 'anonymous function'})`;
   if (text.endsWith('{ [native code] }')) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
       `${label} is a native or bound function, which cannot cross into a thread; use a module export with tasks(url)`,
     );
   }
   if (text.startsWith('class')) {
-    throw new TypeError(`${label} is a class; pass a function`);
+    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `${label} is a class; pass a function`);
   }
   const acorn = require('acorn') as typeof Acorn;
   const scope = require('eslint-scope') as typeof EslintScope;
@@ -159,9 +161,12 @@ function inlineSource(fn: object, role: string): string {
     try {
       ast = acorn.parse(expression, { ecmaVersion: 'latest', ranges: true });
     } catch (cause) {
-      throw new TypeError(`${label}: its source cannot be parsed to send it to a thread`, {
-        cause,
-      });
+      throw codedError(
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+        `${label}: its source cannot be parsed to send it to a thread`,
+        { cause },
+      );
     }
   }
   const manager = scope.analyze(ast as never, { ecmaVersion: 2022 });
@@ -172,12 +177,12 @@ function inlineSource(fn: object, role: string): string {
   }
   if (free.size > 0) {
     const names = [...free].map((n) => `\`${n}\``).join(', ');
-    const err = new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_INLINE_CAPTURE',
       `${label} uses ${names}, defined outside it. A function that crosses into a thread keeps no outer variables: ` +
         `pass them as arguments, import them inside it with \`await import()\`, or export it from a module and use tasks(url)`,
     );
-    Object.defineProperty(err, 'code', { value: 'ERR_INLINE_CAPTURE', enumerable: true });
-    throw err;
   }
   checked.set(text, expression);
   return expression;

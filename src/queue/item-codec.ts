@@ -11,6 +11,7 @@ import { decode, encode, SHARE, type SharedTable } from '../internal/codec.js';
 import { flatUnits, readFlat, writeFlat } from './flat.js';
 import { sabById, sabId } from './sab-directory.js';
 import { readString } from './utf16.js';
+import { codedError } from '../internal/errors.js';
 
 export const T_UNDEFINED = 0;
 export const T_NULL = 1;
@@ -188,19 +189,28 @@ export function prepareKey(prepared: Prepared, item: unknown): void {
   let key: unknown = item;
   if (Array.isArray(item)) {
     if (item.length === 0) {
-      throw new TypeError(
+      throw codedError(
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
         'A PriorityQueue item that is an array needs a priority first: [priority, item]',
       );
     }
     key = item[0];
   }
   if (typeof key === 'number') {
-    if (Number.isNaN(key)) throw new RangeError('A PriorityQueue priority cannot be NaN');
+    if (Number.isNaN(key))
+      throw codedError(
+        RangeError,
+        'ERR_INVALID_ARG_VALUE',
+        'A PriorityQueue priority cannot be NaN',
+      );
     prepared.keyKind = K_NUMBER;
   } else if (typeof key === 'bigint') prepared.keyKind = K_BIGINT;
   else if (typeof key === 'string') prepared.keyKind = K_STRING;
   else {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_INVALID_ARG_TYPE',
       `A PriorityQueue orders numbers, bigints, strings and [priority, item] pairs; got a priority of type ${typeof key}`,
     );
   }

@@ -1,9 +1,19 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { outOfRangeError, StateError } from '../internal/errors.js';
 import { lockSync, unlock } from '../internal/futex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
-import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkAcquire,
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  QUEUE_FORM,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import { Pending, Prepared, prepareKey } from './item-codec.js';
 import { openDirectory } from './sab-directory.js';
@@ -111,17 +121,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #prepared = new Prepared();
 
   /**
-   * @throws {RangeError} for a negative `maxsize` or a `maxBytes` below 1 KiB.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for a negative `maxsize` or a `maxBytes` below 1 KiB.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for options that are not an
+   * object (`new Queue(5)` is `new Queue({ maxsize: 5 })`).
    */
-  constructor(options: QueueOptions = {}) {
+  constructor(options?: QueueOptions) {
     const state = restoring;
     restoring = undefined;
     if (state?.ring !== undefined) this.#ring = new Ring(0, 0, 0, state.ring);
     else if (state?.store !== undefined) this.#store = new Store(0, 0, 0, state.store);
     else {
-      if (typeof options !== 'object' || options === null) {
-        throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
-      }
+      options = checkOptions(options, 'new Queue(options)', '{ maxsize: 5 }');
       const maxsize = checkInt(options.maxsize ?? 0, 'maxsize', 0, 2 ** 31 - 1);
       const maxBytes = checkInt(
         options.maxBytes ?? DEFAULT_MAX_BYTES,
@@ -174,7 +184,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (this.#ring !== undefined) {
       const capacity = this.#ring.capacity;
       if (value < 1 || value > capacity) {
-        throw new RangeError(
+        throw outOfRangeError(
           `This Queue was made with maxsize ${capacity}, which sized its storage: its maxsize can change between 1 and ${capacity}, got ${value}`,
         );
       }
@@ -650,7 +660,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @returns `true`, or `false` if `timeout` passed first.
    */
-  async join(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+    options = checkOptions(options, 'queue.join(options)', WAIT_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
     const c = this.#c;
@@ -670,7 +681,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
-  joinSync(options: { timeout?: number } = {}): boolean {
+  joinSync(options?: { timeout?: number }): boolean {
+    options = checkOptions(options, 'queue.joinSync(options)', WAIT_SYNC_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;
     const [allDone, unfinished] =
@@ -689,7 +701,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * so does `get` once the queue is empty; blocked putters and getters wake.
    * With `immediate`, the items left are dropped (counted as done for `join`).
    */
-  shutdown(options: { immediate?: boolean } = {}): void {
+  shutdown(options?: { immediate?: boolean }): void {
+    options = checkOptions(options, 'queue.shutdown(options)', '{ immediate: true }');
+    checkBoolean(options.immediate, 'immediate');
     const c = this.#c;
     if (this.#ring !== undefined) {
       if (options.immediate === true) {
@@ -773,7 +787,9 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 }
 
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {
-  return options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
+  if (options === undefined) return Infinity;
+  checkOptions(options, 'queue.get(options) / queue.put(item, options)', QUEUE_FORM);
+  return checkAcquire(options.block, options.timeout, 'block');
 }
 
 registerShareable('weft.Queue', (state) => Queue.fromShared(state));

@@ -11,7 +11,7 @@
 //   when BUMP hits the end, live records are compacted to the front, and the
 //   arena grows (doubling, up to `maxBytes`) only when they would not fit.
 
-import { StateError } from '../internal/errors.js';
+import { codedError, StateError } from '../internal/errors.js';
 import { readString } from './utf16.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
 import { readPayload, writePayload, type Prepared } from './item-codec.js';
@@ -141,7 +141,9 @@ export class Store {
     if (kind === PRIORITY) {
       const established = c[KEY_KIND]!;
       if (established !== 0 && established !== item.keyKind) {
-        throw new TypeError(
+        throw codedError(
+          TypeError,
+          'ERR_INVALID_ARG_VALUE',
           `This PriorityQueue holds ${KEY_NAMES[established]} priorities; cannot compare a ${KEY_NAMES[item.keyKind]} with them`,
         );
       }

@@ -1,7 +1,7 @@
 // What Value and SharedArray have in common: typed elements in a
 // SharedArrayBuffer, an optional lock, and atomic helpers for integer types.
 
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { Lock } from '../threading/lock.js';
 import { RLock } from '../threading/rlock.js';
 import type { ElementType, ElementValue, TypedArrayOf } from './types.js';
@@ -53,7 +53,7 @@ export abstract class Cells<T extends ElementType> {
       else if (lock === false) this.#lock = undefined;
       else if (lock instanceof Lock || lock instanceof RLock) this.#lock = lock;
       else
-        throw new TypeError(
+        throw argTypeError(
           `Expected \`lock\` to be a boolean, a Lock or an RLock, got ${describe(lock)}`,
         );
     }
@@ -92,7 +92,7 @@ export abstract class Cells<T extends ElementType> {
 
   protected check(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.#array.length) {
-      throw new RangeError(
+      throw outOfRangeError(
         `Expected \`index\` to be an integer from 0 to ${this.#array.length - 1}, got ${describe(index)}`,
       );
     }

@@ -1,8 +1,9 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe } from '../internal/errors.js';
+import { argTypeError, describe, outOfRangeError } from '../internal/errors.js';
 import type { CellsState, SharedOptions } from './cells.js';
 import { Cells } from './cells.js';
+import { checkOptions } from '../internal/validate.js';
 import type { ElementType, ElementValue } from './types.js';
 
 /**
@@ -24,11 +25,17 @@ export class SharedArray<T extends ElementType = ElementType>
   /**
    * @param type - A typecode (`'i'`, `'d'`, …) or a name (`'int32'`, `'float64'`, …).
    * @param lengthOrValues - The length (elements start at 0) or the initial elements.
+   * @param options.lock - See {@link SharedOptions}. @default true
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for an initial integer outside the
+   * type's range (Python wraps it silently; weft refuses), as `set` does.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a non-integer in an integer type.
+   * @remarks `.array` is a raw typed-array view: writes through it wrap as any
+   * typed array's do; only the methods check.
    */
   constructor(
     type: T,
     lengthOrValues: number | Iterable<ElementValue<T>>,
-    options: SharedOptions = {},
+    options?: SharedOptions,
   ) {
     const state = restoring;
     restoring = undefined;
@@ -37,7 +44,7 @@ export class SharedArray<T extends ElementType = ElementType>
     if (state !== undefined) length = 0;
     else if (typeof lengthOrValues === 'number') {
       if (!Number.isInteger(lengthOrValues) || lengthOrValues < 0) {
-        throw new RangeError(
+        throw outOfRangeError(
           `Expected \`length\` to be an integer >= 0, got ${describe(lengthOrValues)}`,
         );
       }
@@ -50,11 +57,15 @@ export class SharedArray<T extends ElementType = ElementType>
       values = [...lengthOrValues];
       length = values.length;
     } else {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`lengthOrValues\` to be a length or an iterable of values, got ${describe(lengthOrValues)}`,
       );
     }
-    super(type, length, state ?? options);
+    super(
+      type,
+      length,
+      state ?? checkOptions(options, 'new SharedArray(type, lengthOrValues, options)', '{ lock }'),
+    );
     values?.forEach((v, i) => this.write(i, v));
   }
 
@@ -80,7 +91,11 @@ export class SharedArray<T extends ElementType = ElementType>
     return this.read(index);
   }
 
-  /** Sets the element at `index`. @throws {RangeError} out of bounds. */
+  /**
+   * Sets the element at `index`.
+   *
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `index` out of bounds, or a value outside the type's range.
+   */
   set(index: number, value: ElementValue<T>): void {
     this.check(index);
     this.write(index, value);

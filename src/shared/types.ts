@@ -1,4 +1,4 @@
-import { describe } from '../internal/errors.js';
+import { argTypeError, codedError, describe, outOfRangeError } from '../internal/errors.js';
 
 /** Python typecodes accepted by `Value` and `SharedArray`. */
 export type TypeCode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'q' | 'Q' | 'f' | 'd';
@@ -64,62 +64,100 @@ interface TypeInfo {
   readonly bytes: number;
   readonly integer: boolean;
   readonly big: boolean;
+  /** Smallest and largest value of an integer type (0 for floats: unused). */
+  readonly min: number | bigint;
+  readonly max: number | bigint;
 }
 
-const table: TypeInfo[] = [
-  { name: 'int8', code: 'b', make: (b) => new Int8Array(b), bytes: 1, integer: true, big: false },
-  { name: 'uint8', code: 'B', make: (b) => new Uint8Array(b), bytes: 1, integer: true, big: false },
-  { name: 'int16', code: 'h', make: (b) => new Int16Array(b), bytes: 2, integer: true, big: false },
-  {
-    name: 'uint16',
-    code: 'H',
-    make: (b) => new Uint16Array(b),
-    bytes: 2,
-    integer: true,
-    big: false,
-  },
-  { name: 'int32', code: 'i', make: (b) => new Int32Array(b), bytes: 4, integer: true, big: false },
-  {
-    name: 'uint32',
-    code: 'I',
-    make: (b) => new Uint32Array(b),
-    bytes: 4,
-    integer: true,
-    big: false,
-  },
-  {
-    name: 'int64',
-    code: 'q',
-    make: (b) => new BigInt64Array(b),
-    bytes: 8,
-    integer: true,
-    big: true,
-  },
-  {
-    name: 'uint64',
-    code: 'Q',
-    make: (b) => new BigUint64Array(b),
-    bytes: 8,
-    integer: true,
-    big: true,
-  },
-  {
-    name: 'float32',
-    code: 'f',
-    make: (b) => new Float32Array(b),
-    bytes: 4,
-    integer: false,
-    big: false,
-  },
-  {
-    name: 'float64',
-    code: 'd',
-    make: (b) => new Float64Array(b),
-    bytes: 8,
-    integer: false,
-    big: false,
-  },
-];
+const table: TypeInfo[] = (
+  [
+    { name: 'int8', code: 'b', make: (b) => new Int8Array(b), bytes: 1, integer: true, big: false },
+    {
+      name: 'uint8',
+      code: 'B',
+      make: (b) => new Uint8Array(b),
+      bytes: 1,
+      integer: true,
+      big: false,
+    },
+    {
+      name: 'int16',
+      code: 'h',
+      make: (b) => new Int16Array(b),
+      bytes: 2,
+      integer: true,
+      big: false,
+    },
+    {
+      name: 'uint16',
+      code: 'H',
+      make: (b) => new Uint16Array(b),
+      bytes: 2,
+      integer: true,
+      big: false,
+    },
+    {
+      name: 'int32',
+      code: 'i',
+      make: (b) => new Int32Array(b),
+      bytes: 4,
+      integer: true,
+      big: false,
+    },
+    {
+      name: 'uint32',
+      code: 'I',
+      make: (b) => new Uint32Array(b),
+      bytes: 4,
+      integer: true,
+      big: false,
+    },
+    {
+      name: 'int64',
+      code: 'q',
+      make: (b) => new BigInt64Array(b),
+      bytes: 8,
+      integer: true,
+      big: true,
+    },
+    {
+      name: 'uint64',
+      code: 'Q',
+      make: (b) => new BigUint64Array(b),
+      bytes: 8,
+      integer: true,
+      big: true,
+    },
+    {
+      name: 'float32',
+      code: 'f',
+      make: (b) => new Float32Array(b),
+      bytes: 4,
+      integer: false,
+      big: false,
+    },
+    {
+      name: 'float64',
+      code: 'd',
+      make: (b) => new Float64Array(b),
+      bytes: 8,
+      integer: false,
+      big: false,
+    },
+  ] as Omit<TypeInfo, 'min' | 'max'>[]
+).map(withRange);
+
+function withRange(info: Omit<TypeInfo, 'min' | 'max'>): TypeInfo {
+  if (!info.integer) return { ...info, min: 0, max: 0 };
+  const bits = info.bytes * 8;
+  const signed = info.name[0] === 'i';
+  if (info.big) {
+    const min = signed ? -(2n ** BigInt(bits - 1)) : 0n;
+    return { ...info, min, max: signed ? -min - 1n : 2n ** BigInt(bits) - 1n };
+  }
+  const min = signed ? -(2 ** (bits - 1)) : 0;
+  return { ...info, min, max: signed ? -min - 1 : 2 ** bits - 1 };
+}
 
 const byKey = new Map<string, TypeInfo>();
 for (const info of table) {
@@ -131,28 +169,53 @@ for (const info of table) {
 export function typeInfo(type: unknown): TypeInfo {
   const info = typeof type === 'string' ? byKey.get(type) : undefined;
   if (info === undefined) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      typeof type === 'string' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_INVALID_ARG_TYPE',
       `Expected \`type\` to be a typecode (${table.map((t) => t.code).join(' ')}) or a name (${table.map((t) => t.name).join(', ')}), got ${describe(type)}`,
     );
   }
   return info;
 }
 
-/** Checks a value fits the element type's JS kind. */
+/**
+ * Checks a value fits the element type: its JS kind (`bigint` for the 64-bit
+ * types, else `number`), an integer for the integer types, and within the
+ * type's range. Python's ctypes wraps out-of-range integers silently
+ * (`Value('B', 300)` holds 44) while rejecting `1.7`; weft refuses both, with
+ * a `RangeError` (`ERR_OUT_OF_RANGE`) for the former. `delta` (for `add`) may
+ * also be negative down to `-max` on unsigned types, to subtract.
+ */
 export function checkElement(info: TypeInfo, value: unknown, name: string): void {
   if (info.integer && !info.big && typeof value === 'number' && !Number.isInteger(value)) {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`${name}\` to be an integer for ${info.name}, got ${describe(value)}`,
     );
   }
   if (info.big ? typeof value !== 'bigint' : typeof value !== 'number') {
-    throw new TypeError(
+    throw argTypeError(
       `Expected \`${name}\` to be a ${info.big ? 'bigint' : 'number'} for ${info.name}, got ${describe(value)}`,
+    );
+  }
+  if (!info.integer) return;
+  const n = value as number | bigint;
+  const min = name === 'delta' && (info.min === 0 || info.min === 0n) ? -info.max : info.min;
+  const max = info.max;
+  if (n < min || n > max) {
+    throw outOfRangeError(
+      `Expected \`${name}\` to be from ${String(min)} to ${String(max)} for ${info.name}, got ${describe(value)}: ` +
+        'Python wraps out-of-range integers, weft refuses them',
     );
   }
 }
 
 /** Checks the type supports Atomics (integer types). */
 export function checkAtomic(info: TypeInfo, op: string): void {
-  if (!info.integer) throw new TypeError(`\`${op}\` needs an integer type, not ${info.name}`);
+  if (!info.integer) {
+    throw codedError(
+      TypeError,
+      'ERR_NOT_ATOMIC',
+      `\`${op}\` needs an integer type, not ${info.name}`,
+    );
+  }
 }

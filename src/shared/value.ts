@@ -2,6 +2,7 @@ import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import type { CellsState, SharedOptions } from './cells.js';
 import { Cells } from './cells.js';
+import { checkOptions } from '../internal/validate.js';
 import type { ElementType, ElementValue } from './types.js';
 
 /**
@@ -21,9 +22,18 @@ export class Value<T extends ElementType = ElementType> extends Cells<T> impleme
   /**
    * @param type - A typecode (`'i'`, `'d'`, …) or a name (`'int32'`, `'float64'`, …).
    * @param initial - The initial value. @default 0 (0n for 64-bit integers)
+   * @param options.lock - See {@link SharedOptions}. @default true
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` for an integer outside the type's
+   * range (Python wraps it silently: `Value('B', 300)` holds 44; weft refuses).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` for a non-integer in an integer
+   * type, a number in a bigint type (or the reverse), or options that are not an object.
    */
-  constructor(type: T, initial?: ElementValue<T>, options: SharedOptions = {}) {
-    super(type, 1, restoring ?? options);
+  constructor(type: T, initial?: ElementValue<T>, options?: SharedOptions) {
+    super(
+      type,
+      1,
+      restoring ?? checkOptions(options, 'new Value(type, initial, options)', '{ lock }'),
+    );
     if (restoring !== undefined) {
       restoring = undefined;
       return;
@@ -42,7 +52,10 @@ export class Value<T extends ElementType = ElementType> extends Cells<T> impleme
     return { tag: 'weft.Value', state: this.state() };
   }
 
-  /** The value (an atomic load/store for integer types). */
+  /**
+   * The value (an atomic load/store for integer types). Setting an integer
+   * outside the type's range throws a `RangeError` (`ERR_OUT_OF_RANGE`).
+   */
   get value(): ElementValue<T> {
     return this.read(0);
   }
@@ -51,7 +64,9 @@ export class Value<T extends ElementType = ElementType> extends Cells<T> impleme
   }
 
   /**
-   * Atomically adds `delta` (integer types only).
+   * Atomically adds `delta` (integer types only). `delta` must fit the type
+   * (unsigned types also take down to `-max`, to subtract); the sum wraps
+   * around as `Atomics.add` does.
    *
    * @returns The previous value, like `Atomics.add`.
    */

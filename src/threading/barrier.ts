@@ -8,7 +8,14 @@ import { track } from '../internal/ready.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { AnyFunction, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { WaitOptions, WaitSyncOptions } from './guard.js';
 
@@ -69,9 +76,12 @@ export class Barrier implements Shareable {
 
   /**
    * @param parties - Threads per round, an integer >= 1.
-   * @throws {RangeError} when `parties` < 1.
+   * @param options.action - Run by one thread when a round fills (Python's positional `action`).
+   * @throws {RangeError} `ERR_OUT_OF_RANGE` when `parties` < 1.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * `new Barrier(2, fn)` is `new Barrier(2, { action: fn })` here.
    */
-  constructor(parties: number, options: BarrierOptions = {}) {
+  constructor(parties: number, options?: BarrierOptions) {
     const i32 = adopted();
     const state = restoring;
     restoring = undefined;
@@ -81,6 +91,7 @@ export class Barrier implements Shareable {
       this.#timeout = state.timeout;
     } else {
       checkInt(parties, 'parties', 1, 2 ** 31 - 1);
+      options = checkOptions(options, 'new Barrier(parties, options)', '{ action, timeout }');
       this.#timeout = checkTimeout(options.timeout);
       this.#spec =
         options.action === undefined ? undefined : toTaskSpec(options.action, 'Barrier `action`');
@@ -164,7 +175,8 @@ export class Barrier implements Shareable {
     if (count === 0 && (state === DRAINING || state === RESETTING)) this.#setState(FILLING);
   }
 
-  #timeoutOf(options: WaitSyncOptions | undefined): number {
+  #timeoutOf(options: WaitSyncOptions | undefined, call: string): number {
+    checkOptions(options, call, call.includes('Sync') ? WAIT_SYNC_FORM : WAIT_FORM);
     return options?.timeout === undefined ? this.#timeout : checkTimeout(options.timeout);
   }
 
@@ -176,7 +188,7 @@ export class Barrier implements Shareable {
    * while waiting, or `timeout` passes (which breaks it for everyone).
    */
   async wait(options?: WaitOptions): Promise<number> {
-    const timeout = this.#timeoutOf(options);
+    const timeout = this.#timeoutOf(options, 'barrier.wait(options)');
     const signal = checkSignal(options?.signal);
     signal?.throwIfAborted();
     if (this.#loading !== undefined) await this.#loading;
@@ -246,7 +258,7 @@ export class Barrier implements Shareable {
    * @throws {StateError} `ERR_BARRIER_NOT_READY` if a task-reference action has not loaded yet in this thread (see `ready()`).
    */
   waitSync(options?: WaitSyncOptions): number {
-    const timeout = this.#timeoutOf(options);
+    const timeout = this.#timeoutOf(options, 'barrier.waitSync(options)');
     if (this.#spec !== undefined && this.#action === undefined) {
       throw new StateError(
         'ERR_BARRIER_NOT_READY',

@@ -1,8 +1,15 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type {
   AcquireOptions,
@@ -56,15 +63,20 @@ export class Condition implements Shareable {
   /**
    * @param lock - The lock to use: a `Lock` or an `RLock`. @default a new RLock, as in Python
    */
-  constructor(lock?: Lock | RLock, options: ConditionOptions = {}) {
+  constructor(lock?: Lock | RLock, options?: ConditionOptions) {
     if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-      throw new TypeError(`Expected \`lock\` to be a Lock or an RLock, got ${describe(lock)}`);
+      throw argTypeError(`Expected \`lock\` to be a Lock or an RLock, got ${describe(lock)}`);
     }
     const i32 = adopted();
     if (i32 !== undefined) {
       this.#i32 = i32;
     } else {
-      const capacity = checkInt(options.maxWaiters ?? 512, 'maxWaiters', 1, 1 << 20);
+      const { maxWaiters = 512 } = checkOptions(
+        options,
+        'new Condition(lock, options)',
+        '{ maxWaiters: 1024 }',
+      );
+      const capacity = checkInt(maxWaiters, 'maxWaiters', 1, 1 << 20);
       this.#i32 = allocate(Tag.Condition, HEADER + 2 * capacity);
       this.#i32[CAPACITY] = capacity;
     }
@@ -187,7 +199,9 @@ export class Condition implements Shareable {
    * passed on to the next waiter, never lost.
    */
   async wait(options?: WaitOptions): Promise<boolean> {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'condition.wait(options)', WAIT_FORM).timeout,
+    );
     const signal = checkSignal(options?.signal);
     this.#check('wait');
     signal?.throwIfAborted();
@@ -222,7 +236,9 @@ export class Condition implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   waitSync(options?: WaitSyncOptions): boolean {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'condition.waitSync(options)', WAIT_SYNC_FORM).timeout,
+    );
     this.#check('wait');
     const word = this.#enqueue();
     const saved = this.#release();
@@ -245,9 +261,13 @@ export class Condition implements Shareable {
    */
   async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
-    const deadline = deadlineOf(checkTimeout(options?.timeout));
+    const deadline = deadlineOf(
+      checkTimeout(
+        checkOptions(options, 'condition.waitFor(predicate, options)', WAIT_FORM).timeout,
+      ),
+    );
     let result = predicate();
     while (!result) {
       const left = remaining(deadline);
@@ -261,9 +281,13 @@ export class Condition implements Shareable {
   /** Like {@link Condition.waitFor}, blocking the calling thread. */
   waitForSync<T>(predicate: () => T, options?: WaitSyncOptions): T {
     if (typeof predicate !== 'function') {
-      throw new TypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
+      throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
-    const deadline = deadlineOf(checkTimeout(options?.timeout));
+    const deadline = deadlineOf(
+      checkTimeout(
+        checkOptions(options, 'condition.waitForSync(predicate, options)', WAIT_SYNC_FORM).timeout,
+      ),
+    );
     let result = predicate();
     while (!result) {
       const left = remaining(deadline);

@@ -1,7 +1,13 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { WaitOptions, WaitSyncOptions } from './guard.js';
 import { RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
@@ -66,7 +72,7 @@ export class Event implements Shareable {
    * @throws {RangeError} negative timeout.
    */
   wait(options?: WaitOptions): Promise<boolean> {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(checkOptions(options, 'event.wait(options)', WAIT_FORM).timeout);
     const signal = checkSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.isSet()) return RESOLVED_TRUE;
@@ -94,7 +100,9 @@ export class Event implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   waitSync(options?: WaitSyncOptions): boolean {
-    const timeout = checkTimeout(options?.timeout);
+    const timeout = checkTimeout(
+      checkOptions(options, 'event.waitSync(options)', WAIT_SYNC_FORM).timeout,
+    );
     if (this.isSet()) return true;
     if (timeout === 0) return false;
     const i32 = this.#i32;

@@ -3,7 +3,13 @@ import type { Shareable, SharedState } from '../internal/codec.js';
 import { StateError } from '../internal/errors.js';
 import { lockAsync, lockSync, tryLock, unlock, UNLOCKED } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkAcquire, checkSignal } from '../internal/validate.js';
+import {
+  ASYNC_FORM,
+  checkAcquire,
+  checkOptions,
+  checkSignal,
+  SYNC_FORM,
+} from '../internal/validate.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
 
@@ -54,7 +60,10 @@ export class Lock implements Shareable {
    * Acquires the lock without blocking the event loop.
    *
    * @returns `true` once acquired; `false` if `timeout` passed or `blocking: false` found it held.
-   * @throws {RangeError} for a negative timeout, or a timeout with `blocking: false`.
+   * @throws {RangeError} for a negative timeout (`ERR_OUT_OF_RANGE`), or a
+   * timeout with `blocking: false` (`ERR_INVALID_ARG_VALUE`).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * Python's `acquire(False)` is `acquire({ blocking: false })` here.
    * @remarks Cancellation: when `signal` aborts, the promise rejects with
    * `signal.reason` and the lock is not taken.
    */
@@ -62,7 +71,7 @@ export class Lock implements Shareable {
     if (options === undefined) {
       return tryLock(this.#i32, STATE) ? RESOLVED_TRUE : lockAsync(this.#i32, STATE, Infinity);
     }
-    const timeout = validate(options);
+    const timeout = validate(options, 'lock.acquire(options)', ASYNC_FORM);
     const signal = checkSignal(options.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (tryLock(this.#i32, STATE)) return RESOLVED_TRUE;
@@ -77,7 +86,8 @@ export class Lock implements Shareable {
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    const timeout = options === undefined ? Infinity : validate(options);
+    const timeout =
+      options === undefined ? Infinity : validate(options, 'lock.acquireSync(options)', SYNC_FORM);
     return lockSync(this.#i32, STATE, timeout);
   }
 
@@ -112,7 +122,8 @@ export class Lock implements Shareable {
   }
 }
 
-function validate(options: AcquireSyncOptions): number {
+function validate(options: AcquireSyncOptions, call: string, form: string): number {
+  checkOptions(options, call, form);
   return checkAcquire(options.blocking, options.timeout);
 }
 

@@ -2,10 +2,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { threadId } from 'node:worker_threads';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, StateError } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { tryLock, unlock } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkAcquire, checkSignal } from '../internal/validate.js';
+import {
+  ASYNC_FORM,
+  checkAcquire,
+  checkOptions,
+  checkSignal,
+  SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
@@ -91,7 +97,12 @@ export class RLock implements Shareable {
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'rlock.acquire(options)', ASYNC_FORM).blocking,
+            options.timeout,
+          );
     const signal = checkSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const scope = currentScope();
@@ -108,7 +119,12 @@ export class RLock implements Shareable {
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'rlock.acquireSync(options)', SYNC_FORM).blocking,
+            options.timeout,
+          );
     return this.#acquireSync(currentScope(), timeout, SPIN);
   }
 
@@ -226,7 +242,7 @@ export class RLock implements Shareable {
    */
   withLock<R>(fn: () => R | Promise<R>, options?: AcquireOptions): Promise<R> {
     if (typeof fn !== 'function')
-      throw new TypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
+      throw argTypeError(`Expected \`fn\` to be a function, got ${describe(fn)}`);
     const chain = scopes.getStore() ?? [];
     const owner = Atomics.load(this.#i32, OWNER) === threadId ? this.#i32[SCOPE]! : NONE;
     // Already held by this scope chain: plain re-entry.

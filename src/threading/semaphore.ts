@@ -2,7 +2,14 @@ import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { StateError } from '../internal/errors.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { checkAcquire, checkInt, checkSignal } from '../internal/validate.js';
+import {
+  ASYNC_FORM,
+  checkAcquire,
+  checkInt,
+  checkOptions,
+  checkSignal,
+  SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
@@ -89,7 +96,12 @@ export class Semaphore implements Shareable {
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'semaphore.acquire(options)', ASYNC_FORM).blocking,
+            options.timeout,
+          );
     const signal = checkSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.#tryTake()) return RESOLVED_TRUE;
@@ -121,7 +133,12 @@ export class Semaphore implements Shareable {
    */
   acquireSync(options?: AcquireSyncOptions): boolean {
     const timeout =
-      options === undefined ? Infinity : checkAcquire(options.blocking, options.timeout);
+      options === undefined
+        ? Infinity
+        : checkAcquire(
+            checkOptions(options, 'semaphore.acquireSync(options)', SYNC_FORM).blocking,
+            options.timeout,
+          );
     if (this.#tryTake()) return true;
     if (timeout === 0) return false;
     const i32 = this.#i32;

@@ -2,10 +2,16 @@ import { isMainThread, threadId, workerData, type Worker } from 'node:worker_thr
 import type { ResourceLimits } from 'node:worker_threads';
 import { decode, encode, type SharedTable } from '../internal/codec.js';
 import { loadTask } from '../internal/task-load.js';
-import { StateError, describe } from '../internal/errors.js';
+import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
-import { checkSignal, checkTimeout } from '../internal/validate.js';
+import {
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  WAIT_FORM,
+  WAIT_SYNC_FORM,
+} from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
 import { weftModule } from '../internal/package-url.js';
@@ -63,7 +69,7 @@ let excepthook: ExceptHook = defaultExcepthook;
  */
 export function setExcepthook(hook: ExceptHook): ExceptHook {
   if (typeof hook !== 'function')
-    throw new TypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
+    throw argTypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
   const previous = excepthook;
   excepthook = hook;
   return previous;
@@ -149,7 +155,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const subclassed = new.target.prototype.run !== Thread.prototype.run;
     if (options === undefined && subclassed) options = {};
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`,
       );
     }
@@ -166,12 +172,12 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     this.#spec =
       subclassed && target === undefined ? SUBCLASS : toTaskSpec(target, 'Thread `target`');
     if (!Array.isArray(args))
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+      throw argTypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     }
     if (daemon !== undefined && typeof daemon !== 'boolean') {
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
+      throw argTypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
     }
     this.#args = [...(args as unknown[])];
     this.#name = name ?? `Thread-${++counter}`;
@@ -243,7 +249,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   }
   set name(value: string) {
     if (typeof value !== 'string')
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
     this.#name = value;
   }
 
@@ -255,7 +261,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     if (this.#started)
       throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');
     if (typeof value !== 'boolean')
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
+      throw argTypeError(`Expected \`daemon\` to be a boolean, got ${describe(value)}`);
     this.#daemon = value;
   }
 
@@ -357,7 +363,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * @returns `true` if the thread finished, `false` on timeout.
    * @throws {StateError} `ERR_THREAD_STATE` if the thread was not started.
    */
-  async join(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+    options = checkOptions(options, 'thread.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
     const ident = this.#joinable();
@@ -382,7 +389,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * messages and console output relayed from threads wait until it returns.
    * @returns `true` if the thread finished, `false` on timeout.
    */
-  joinSync(options: { timeout?: number } = {}): boolean {
+  joinSync(options?: { timeout?: number }): boolean {
+    options = checkOptions(options, 'thread.joinSync(options)', WAIT_SYNC_FORM);
     const timeout = checkTimeout(options.timeout);
     const ident = this.#joinable();
     return registry.joinSync(this.#slot, ident, timeout);

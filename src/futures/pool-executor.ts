@@ -125,7 +125,7 @@ export abstract class PoolExecutor extends Executor {
     }
     const { onStrayError } = options;
     if (onStrayError !== undefined && typeof onStrayError !== 'function') {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`onStrayError\` to be a function, got ${describe(onStrayError)}`,
       );
     }

@@ -27,8 +27,6 @@ export type ErrorCode =
   | 'ERR_MISSING_ARGS'
   /** A task function given inline uses variables from its surroundings, which cannot travel to a worker. A `TypeError`. */
   | 'ERR_INLINE_CAPTURE'
-  /** A task module does not export the named function, or cannot be loaded. */
-  | 'ERR_TASK_NOT_FOUND'
   /** A value cannot be copied to another thread (structured clone failed). A `TypeError` (futures; queues throw the platform's `DataCloneError`, as `structuredClone` does). */
   | 'ERR_NOT_CLONEABLE'
 

@@ -2,6 +2,7 @@
 // futures/entry/process-worker) when it receives a { t: 'process' } request
 // instead of a pool's { t: 'init' }.
 
+import { codedError } from '../internal/errors.js';
 import { decode, encode, unpack } from '../internal/codec.js';
 import { loadModule, loadTask } from '../internal/task-load.js';
 import { Process, setCurrentProcess, type ProcessFields, type ProcessRequest } from './process.js';
@@ -35,7 +36,9 @@ async function runSubclass(request: ProcessRequest): Promise<void> {
     mod[self.name] ??
     Object.values(mod).find((v) => typeof v === 'function' && v.name === self.name);
   if (typeof cls !== 'function' || !(cls.prototype instanceof Process)) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_TASK_NOT_EXPORTED',
       `Module ${self.module} does not export the Process subclass \`${self.name}\`: export it so its child can load it`,
     );
   }

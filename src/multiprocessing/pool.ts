@@ -3,7 +3,7 @@
 // executor does the scheduling, batching, chunking and crash handling; this
 // file maps Python's names and its AsyncResult onto futures.
 
-import { describe, StateError, TimeoutError } from '../internal/errors.js';
+import { argTypeError, describe, StateError, TimeoutError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target } from '../internal/task-ref.js';
 import { checkInt, checkTimeout } from '../internal/validate.js';
 import { Future } from '../futures/future.js';
@@ -150,7 +150,7 @@ export class Pool implements AsyncDisposable {
 
   constructor(options: PoolOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`options\` to be an object like { processes: 4 } (Python's positional arguments are options in weft), got ${describe(options)}`,
       );
     }
@@ -356,7 +356,7 @@ export class Pool implements AsyncDisposable {
   #submit<T extends Target<AnyFunction>>(task: T, args: Args<T>): Future<Result<T>> {
     this.#check();
     if (!Array.isArray(args)) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`args\` to be an array of arguments (Python's args tuple), got ${describe(args)}`,
       );
     }

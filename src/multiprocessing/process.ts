@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { decode, encode, pack, packedOnly, type SharedTable } from '../internal/codec.js';
-import { StateError, describe } from '../internal/errors.js';
+import { argTypeError, codedError, StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
 import { checkTimeout } from '../internal/validate.js';
@@ -186,7 +186,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
     const subclassed = new.target.prototype.run !== Process.prototype.run;
     if (options === undefined && subclassed) options = {};
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`options\` to be an object like { target, args } (Python's positional arguments are options in weft), got ${describe(options)}`,
       );
     }
@@ -194,13 +194,13 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
     this.#spec =
       subclassed && target === undefined ? undefined : toTaskSpec(target, 'Process `target`');
     if (!Array.isArray(args)) {
-      throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
+      throw argTypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     }
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     }
     if (daemon !== undefined && typeof daemon !== 'boolean') {
-      throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
+      throw argTypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
     }
     this.#args = [...(args as unknown[])];
     this.#name = name ?? `Process-${++counter}`;
@@ -214,7 +214,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
   }
   set name(value: string) {
     if (typeof value !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
+      throw argTypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
     }
     this.#name = value;
   }
@@ -449,13 +449,13 @@ function subclassData(p: Process): NonNullable<ProcessRequest['self']> {
 }
 
 function shareableError(): TypeError {
-  const error = new TypeError(
+  return codedError(
+    TypeError,
+    'ERR_SHAREABLE_PROCESS',
     'A Process cannot receive weft/threading, weft/shared or weft/queue shareables (Lock, Value, Queue…): ' +
       "they live in memory that child processes do not share. Use a Manager's proxies " +
       '(manager.Lock(), manager.Value(…), manager.Queue()) or the same names from weft/multiprocessing',
   );
-  Object.defineProperty(error, 'code', { value: 'ERR_SHAREABLE_PROCESS', enumerable: true });
-  return error;
 }
 
 /** What `currentProcess()` returns: the name and pid of the process this code runs in. */

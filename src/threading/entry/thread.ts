@@ -4,6 +4,7 @@
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { decode, encode } from '../../internal/codec.js';
+import { codedError } from '../../internal/errors.js';
 import { loadModule, loadTask } from '../../internal/task-load.js';
 import * as registry from '../registry.js';
 import { liveChildren } from '../thread.js';
@@ -56,12 +57,14 @@ function report(error: unknown): void {
 // run(), and send the fields back (Python's thread object is shared; here
 // the parent's copy is updated once, when run() ends).
 async function runSubclass(data: SubclassData): Promise<void> {
-  const mod = (await loadModule(data.module));
+  const mod = await loadModule(data.module);
   const cls =
     mod[data.name] ??
     Object.values(mod).find((v) => typeof v === 'function' && v.name === data.name);
   if (typeof cls !== 'function' || !(cls.prototype instanceof Thread)) {
-    throw new TypeError(
+    throw codedError(
+      TypeError,
+      'ERR_TASK_NOT_EXPORTED',
       `Module ${data.module} does not export the Thread subclass \`${data.name}\`: export it so its thread can load it`,
     );
   }

@@ -200,8 +200,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const spec = this.#spec;
     if (spec === undefined)
       throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
-    this.#started = true;
     const slot = registry.claim(this.#name, this.#daemon);
+    this.#started = true;
     this.#slot = slot;
     const data: ThreadData = {
       weftRegistry: registry.registryBuffer(),
@@ -231,6 +231,11 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       }
     });
     worker.on('error', (error: Error) => {
+      // Out of memory under `resourceLimits`: weft's isolate limit killed it
+      // mid-instruction, which shared primitives must know (registry.ts).
+      if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        registry.markKilled(ident);
+      }
       if (!reported) this.#report(error);
       reported = true;
     });

@@ -73,6 +73,13 @@ interface BarrierState {
  * each `wait` blocks until `parties` threads are waiting, then all go on
  * together; it is then reused for the next round.
  *
+ * @remarks Party death: a party whose thread dies inside `wait` (killed by
+ * weft, or its thread ended) breaks the round it was filling, within ~100 ms
+ * of a waiter looking (every waiter gets `BrokenBarrierError`, as on a
+ * timeout; `reset()` makes it usable again), and is counted out of a round
+ * that was already releasing. The barrier's internal lock is taken over from
+ * a thread that died holding it. Only the first 65,536 parties are tracked.
+ *
  * @example
  * ```ts
  * const barrier = new Barrier(3, { timeout: 5000 });

@@ -50,6 +50,12 @@ export interface ConditionOptions {
  * A condition variable shared across threads (Python's `threading.Condition`):
  * threads holding its lock `wait` until another `notify`s them.
  *
+ * @remarks Waiter death: a waiter whose thread died (killed by weft, or
+ * ended) is skipped by `notify(n)`, which wakes `n` live waiters, and its
+ * slot is reused, so dead waiters never add up to `ERR_TOO_MANY_WAITERS`.
+ * A waiter killed after it was notified takes that notification with it.
+ * A holder of the lock that dies is handled by the lock (see Lock, RLock).
+ *
  * @example
  * ```ts
  * const cond = new Condition();

@@ -80,3 +80,22 @@ function share(lock: Lock | RLock): SharedArrayBuffer {
   ]!;
   return s.call(lock).state;
 }
+
+test('ThreadPoolExecutor: a task killed for its timeout while holding a Lock and a Semaphore permit gives both back', async () => {
+  const { ThreadPoolExecutor } = await import('../../src/futures/index.js');
+  const { Event, Semaphore } = await import('../../src/threading/index.js');
+  const { fx } = await import('./suites.js');
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1, gracePeriod: 0 });
+  try {
+    const lock = new Lock();
+    const sem = new Semaphore(1);
+    const held = new Event();
+    const task = pool.submitWith(fx.holdAndHang, [lock, sem, held], { timeout: 200 });
+    assert.equal(await held.wait({ timeout: 30_000 }), true);
+    await assert.rejects(task, { code: 'ERR_TIMEOUT' });
+    assert.equal(await lock.acquire({ timeout: TAKEOVER * 4 }), true, 'the lock came back');
+    assert.equal(await sem.acquire({ timeout: TAKEOVER * 4 }), true, 'the permit came back');
+  } finally {
+    await pool.shutdown();
+  }
+});

@@ -48,19 +48,27 @@ class ThreadTransport implements Transport {
     worker.on('message', (message: unknown) => events.message(message));
     worker.on('error', (e: Error) => (error ??= e));
     worker.on('exit', (code: number) => {
+      if ((error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        registry.markKilled(ident);
+      }
       registry.markDone(slot, ident);
       events.exit({ code, error });
     });
+    // Shared primitives release what a thread weft killed held (registry.ts).
+    const kill = (): void => {
+      registry.markKilled(ident);
+      void worker.terminate();
+    };
     // The pool holds Node alive while it has unfinished tasks; an idle worker never does.
     worker.unref();
     return {
       id: ident,
       post: (message, transfer) => worker.postMessage(message, transfer),
-      terminate: () => void worker.terminate(),
+      terminate: () => kill(),
       close: () => {
         worker.postMessage({ t: 'exit' });
         // A task may have left a timer or handle that keeps the thread alive.
-        setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT).unref();
+        setTimeout(kill, CLOSE_TIMEOUT).unref();
       },
     };
   }

@@ -128,6 +128,10 @@ export type ErrorCode =
   | 'ERR_WORKER_INVALID_EXEC_ARGV'
   /** A Thread subclass that overrides `run()` has no `static module = import.meta.url`, so its thread cannot load it. */
   | 'ERR_THREAD_CLASS_MODULE'
+  /** More live threads than the thread registry can hold (about 14,000), or a thread id past 2^28. */
+  | 'ERR_TOO_MANY_THREADS'
+  /** More threads hold permits of one Semaphore at once than its `maxHolders` (default 64). */
+  | 'ERR_TOO_MANY_HOLDERS'
   // ---- weft/multiprocessing ----
   /** A `Process` call its state does not allow: started twice, joined before `start()`, closed while running. */
   | 'ERR_PROCESS_STATE'

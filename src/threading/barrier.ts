@@ -2,7 +2,10 @@ import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { BrokenBarrierError } from '../internal/broken-barrier.js';
 import { StateError } from '../internal/errors.js';
-import { lockSync, unlock } from '../internal/futex.js';
+import { lockSync, SLICE, unlock } from '../internal/futex.js';
+import type { Recover } from '../internal/futex.js';
+import { threadId } from 'node:worker_threads';
+import { isKnownDead } from './registry.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import { track } from '../internal/ready.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
@@ -17,23 +20,39 @@ import {
   WAIT_SYNC_FORM,
 } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import type { WaitResult } from '../internal/wait.js';
 import type { WaitOptions, WaitSyncOptions } from './guard.js';
 
-// Layout: [TAG, parties, count, state, seq, mutex]. This is CPython's
-// Barrier (filling → draining → filling, or resetting / broken) over shared
-// memory: `mutex` is a futex guarding count/state, held only for a few
+// Layout: [TAG, parties, count, state, seq, mutex, journal, jIndex, jEntry,
+// jCount, then one entry per party: the threadId + 1 of the party that
+// arrived with that index, 0 once it left]. This is CPython's Barrier
+// (filling → draining → filling, or resetting / broken) over shared memory:
+// `mutex` is a futex guarding count/state/entries, held only for a few
 // instructions (never while waiting or running the action), and `seq` is the
 // condition variable: bumped on every state change, waited on otherwise.
-const WORDS = 6;
+//
+// Parties die: the mutex is taken over from a dead holder, and a change of
+// `count` and an entry is journaled first (journal = 1 with the old words) so
+// the next holder rolls back what a killed thread half-did. Waiters wake
+// every SLICE ms and reap entries of dead parties: a dead party breaks a
+// filling round (as a timeout would), and leaves a draining one.
 const PARTIES = 1;
 const COUNT = 2;
 const STATE = 3;
 const SEQ = 4;
 const MUTEX = 5;
+const JOURNAL = 6;
+const J_INDEX = 7;
+const J_ENTRY = 8;
+const J_COUNT = 9;
+const HEADER = 10;
+/** Parties beyond this many are not tracked (their death is not noticed). */
+const MAX_TRACKED = 1 << 16;
 const FILLING = 0;
 const DRAINING = 1;
 const RESETTING = -1;
 const BROKEN = -2;
+const ME = threadId + 1;
 
 // One BrokenBarrierError class for weft/threading and weft/asyncio.
 export { BrokenBarrierError };
@@ -60,6 +79,13 @@ interface BarrierState {
  * A barrier for a fixed number of threads (Python's `threading.Barrier`):
  * each `wait` blocks until `parties` threads are waiting, then all go on
  * together; it is then reused for the next round.
+ *
+ * @remarks Party death: a party whose thread dies inside `wait` (killed by
+ * weft, or its thread ended) breaks the round it was filling, within ~100 ms
+ * of a waiter looking (every waiter gets `BrokenBarrierError`, as on a
+ * timeout; `reset()` makes it usable again), and is counted out of a round
+ * that was already releasing. The barrier's internal lock is taken over from
+ * a thread that died holding it. Only the first 65,536 parties are tracked.
  *
  * @example
  * ```ts
@@ -95,7 +121,7 @@ export class Barrier implements Shareable {
       this.#timeout = checkTimeout(options.timeout);
       this.#spec =
         options.action === undefined ? undefined : toTaskSpec(options.action, 'Barrier `action`');
-      this.#i32 = allocate(Tag.Barrier, WORDS);
+      this.#i32 = allocate(Tag.Barrier, HEADER + Math.min(parties, MAX_TRACKED));
       this.#i32[PARTIES] = parties;
       if (typeof options.action === 'function') this.#action = options.action;
     }
@@ -114,7 +140,7 @@ export class Barrier implements Shareable {
   /** @internal */
   static fromShared(state: unknown): Barrier {
     const s = state as BarrierState;
-    const i32 = attach(s.buffer, Tag.Barrier, WORDS, 'Barrier');
+    const i32 = attach(s.buffer, Tag.Barrier, HEADER, 'Barrier');
     restoring = s;
     return adopting(i32, () => new Barrier(i32[PARTIES]!));
   }
@@ -149,12 +175,63 @@ export class Barrier implements Shareable {
     return Atomics.load(this.#i32, STATE) === BROKEN;
   }
 
+  #tookOver = false;
+  readonly #recover: Recover = {
+    dead: isKnownDead,
+    tookOver: () => {
+      this.#tookOver = true;
+    },
+  };
+
   #lock(): void {
-    lockSync(this.#i32, MUTEX, Infinity);
+    const i32 = this.#i32;
+    lockSync(i32, MUTEX, Infinity, this.#recover);
+    if (Atomics.load(i32, JOURNAL) !== 0) {
+      const index = i32[J_INDEX]!;
+      i32[HEADER + index] = i32[J_ENTRY]!;
+      i32[COUNT] = i32[J_COUNT]!;
+      Atomics.store(i32, JOURNAL, 0);
+    }
+    if (this.#tookOver) {
+      this.#tookOver = false;
+      this.#reap();
+    }
   }
 
   #unlock(): void {
     unlock(this.#i32, MUTEX);
+  }
+
+  // Under the mutex: sets the entry of `index` and the count, journaled.
+  #record(index: number, entry: number, count: number): void {
+    const i32 = this.#i32;
+    if (index < MAX_TRACKED) {
+      i32[J_INDEX] = index;
+      i32[J_ENTRY] = i32[HEADER + index]!;
+      i32[J_COUNT] = i32[COUNT]!;
+      Atomics.store(i32, JOURNAL, 1);
+      i32[HEADER + index] = entry;
+    }
+    i32[COUNT] = count;
+    Atomics.store(i32, JOURNAL, 0);
+  }
+
+  // Under the mutex: forgets parties that died inside wait().
+  #reap(): void {
+    const i32 = this.#i32;
+    const tracked = Math.min(i32[PARTIES]!, MAX_TRACKED);
+    let reaped = false;
+    for (let index = 0; index < tracked; index++) {
+      const entry = i32[HEADER + index]!;
+      if (entry === 0 || !isKnownDead(entry - 1)) continue;
+      this.#record(index, 0, i32[COUNT]! - 1);
+      reaped = true;
+    }
+    const state = i32[STATE]!;
+    if (reaped && state === FILLING) this.#setState(BROKEN);
+    else if (i32[COUNT] === 0 && (state === DRAINING || state === RESETTING)) {
+      this.#setState(FILLING);
+    }
   }
 
   #bump(): void {
@@ -167,10 +244,17 @@ export class Barrier implements Shareable {
     this.#bump();
   }
 
+  #arrive(): number {
+    const index = this.#i32[COUNT]!;
+    this.#record(index, ME, index + 1);
+    return index;
+  }
+
   // After a thread leaves wait(): the last one out ends draining/resetting.
-  #exit(): void {
+  #exit(index: number): void {
     const i32 = this.#i32;
-    const count = --i32[COUNT]!;
+    const count = i32[COUNT]! - 1;
+    this.#record(index, 0, count);
     const state = i32[STATE]!;
     if (count === 0 && (state === DRAINING || state === RESETTING)) this.#setState(FILLING);
   }
@@ -194,6 +278,7 @@ export class Barrier implements Shareable {
     if (this.#loading !== undefined) await this.#loading;
     const deadline = deadlineOf(timeout);
     const i32 = this.#i32;
+    let slept: WaitResult;
     this.#lock();
     try {
       // Wait out a previous round's draining or resetting.
@@ -204,12 +289,13 @@ export class Barrier implements Shareable {
         const seq = Atomics.load(i32, SEQ);
         this.#unlock();
         try {
-          await waitAsync(i32, SEQ, seq, Infinity, signal);
+          slept = await waitAsync(i32, SEQ, seq, SLICE, signal);
         } finally {
           this.#lock();
         }
+        if (slept === 'timed-out') this.#reap();
       }
-      const index = i32[COUNT]!++;
+      const index = this.#arrive();
       try {
         if (index + 1 === this.parties) {
           this.#unlock();
@@ -232,19 +318,20 @@ export class Barrier implements Shareable {
             const seq = Atomics.load(i32, SEQ);
             this.#unlock();
             try {
-              await waitAsync(i32, SEQ, seq, left, signal);
+              slept = await waitAsync(i32, SEQ, seq, Math.min(left, SLICE), signal);
             } catch (reason) {
               this.#lock();
               this.#setState(BROKEN);
               throw reason;
             }
             this.#lock();
+            if (slept === 'timed-out') this.#reap();
           }
           if (i32[STATE]! < 0) throw new BrokenBarrierError();
         }
         return index;
       } finally {
-        this.#exit();
+        this.#exit(index);
       }
     } finally {
       this.#unlock();
@@ -275,10 +362,11 @@ export class Barrier implements Shareable {
         if (state === FILLING) break;
         const seq = Atomics.load(i32, SEQ);
         this.#unlock();
-        waitSync(i32, SEQ, seq, Infinity);
+        const slept = waitSync(i32, SEQ, seq, SLICE);
         this.#lock();
+        if (slept === 'timed-out') this.#reap();
       }
-      const index = i32[COUNT]!++;
+      const index = this.#arrive();
       try {
         if (index + 1 === this.parties) {
           this.#unlock();
@@ -311,14 +399,15 @@ export class Barrier implements Shareable {
             }
             const seq = Atomics.load(i32, SEQ);
             this.#unlock();
-            waitSync(i32, SEQ, seq, left);
+            const slept = waitSync(i32, SEQ, seq, Math.min(left, SLICE));
             this.#lock();
+            if (slept === 'timed-out') this.#reap();
           }
           if (i32[STATE]! < 0) throw new BrokenBarrierError();
         }
         return index;
       } finally {
-        this.#exit();
+        this.#exit(index);
       }
     } finally {
       this.#unlock();
@@ -339,6 +428,7 @@ export class Barrier implements Shareable {
   reset(): void {
     this.#lock();
     try {
+      this.#reap();
       const i32 = this.#i32;
       if (i32[COUNT]! > 0) {
         if (i32[STATE] === FILLING || i32[STATE] === BROKEN) this.#setState(RESETTING);

@@ -22,16 +22,27 @@ import { holdAsync, holdSync } from './guard.js';
 import { Lock } from './lock.js';
 import type { RLockSaved } from './rlock.js';
 import { RLock } from './rlock.js';
+import { isKnownDead } from './registry.js';
+import { threadId } from 'node:worker_threads';
 
-// Layout: [TAG, capacity, length, ring[capacity], slot[capacity]].
-// Each waiter owns a slot word (FREE → WAITING → NOTIFIED) and sleeps on it
-// alone, like CPython's per-waiter locks: notify(n) marks the first n slots of
-// the FIFO ring NOTIFIED and wakes exactly those, so no wake-up is lost to,
-// or stolen by, another waiter. The ring and slot allocation change only under
-// the condition's lock, which every caller holds.
-const HEADER = 3;
+// Layout: [TAG, capacity, ticket, high, then `capacity` waiter slots of
+// SLOT words: state (FREE → WAITING → NOTIFIED → FREE), ticket, threadId].
+// Each waiter owns a slot and sleeps on its state word alone, like CPython's
+// per-waiter locks: notify(n) marks the n WAITING slots with the lowest
+// tickets NOTIFIED and wakes exactly those, so no wake-up is lost to, or
+// stolen by, another waiter. Slots change only under the condition's lock,
+// and each change is one store (a waiter is published by storing WAITING
+// last, removed by storing FREE), so a thread killed anywhere in between
+// leaves nothing half-written: a slot whose thread has died is skipped by
+// notify and reused by the next waiter. `high` bounds the slots ever used,
+// so notify scans only those.
+const HEADER = 4;
 const CAPACITY = 1;
-const LENGTH = 2;
+const TICKET = 2;
+const HIGH = 3;
+const SLOT = 3;
+const TICKET_AT = 1;
+const TID_AT = 2;
 const FREE = 0;
 const WAITING = 1;
 const NOTIFIED = 2;
@@ -45,6 +56,12 @@ export interface ConditionOptions {
 /**
  * A condition variable shared across threads (Python's `threading.Condition`):
  * threads holding its lock `wait` until another `notify`s them.
+ *
+ * @remarks Waiter death: a waiter whose thread died (killed by weft, or
+ * ended) is skipped by `notify(n)`, which wakes `n` live waiters, and its
+ * slot is reused, so dead waiters never add up to `ERR_TOO_MANY_WAITERS`.
+ * A waiter killed after it was notified takes that notification with it.
+ * A holder of the lock that dies is handled by the lock (see Lock, RLock).
  *
  * @example
  * ```ts
@@ -77,7 +94,7 @@ export class Condition implements Shareable {
         '{ maxWaiters: 1024 }',
       );
       const capacity = checkInt(maxWaiters, 'maxWaiters', 1, 1 << 20);
-      this.#i32 = allocate(Tag.Condition, HEADER + 2 * capacity);
+      this.#i32 = allocate(Tag.Condition, HEADER + SLOT * capacity);
       this.#i32[CAPACITY] = capacity;
     }
     this.#lock = lock ?? new RLock();
@@ -141,44 +158,32 @@ export class Condition implements Shareable {
   #enqueue(): number {
     const i32 = this.#i32;
     const capacity = i32[CAPACITY]!;
-    const length = i32[LENGTH]!;
-    if (length >= capacity) {
+    const high = i32[HIGH]!;
+    let at = -1;
+    // Notified waiters that have not re-taken the lock yet still hold slots;
+    // a dead thread's slot is taken back.
+    for (let slot = 0; slot < capacity && at < 0; slot++) {
+      const word = HEADER + slot * SLOT;
+      const state = Atomics.load(i32, word);
+      if (state === FREE || (slot < high && isKnownDead(i32[word + TID_AT]!))) at = word;
+    }
+    if (at < 0) {
       throw new StateError(
         'ERR_TOO_MANY_WAITERS',
         `More than ${capacity} waiters on one Condition (see maxWaiters)`,
       );
     }
-    const slots = HEADER + capacity;
-    let slot = 0;
-    // Notified waiters that have not re-taken the lock yet still hold slots.
-    while (slot < capacity && i32[slots + slot] !== FREE) slot++;
-    if (slot === capacity) {
-      throw new StateError(
-        'ERR_TOO_MANY_WAITERS',
-        `More than ${capacity} waiters on one Condition (see maxWaiters)`,
-      );
-    }
-    Atomics.store(i32, slots + slot, WAITING);
-    i32[HEADER + length] = slot;
-    i32[LENGTH] = length + 1;
-    return slots + slot;
+    const slot = (at - HEADER) / SLOT;
+    if (slot >= high) i32[HIGH] = slot + 1;
+    i32[at + TID_AT] = threadId;
+    i32[at + TICKET_AT] = i32[TICKET] = (i32[TICKET]! + 1) | 0;
+    Atomics.store(i32, at, WAITING);
+    return at;
   }
 
-  // Under the lock, after waking: was it notified? Frees the slot either way;
-  // a waiter that was not notified leaves the ring.
+  // Under the lock, after waking: was it notified? Frees the slot either way.
   #dequeue(word: number): boolean {
-    const i32 = this.#i32;
-    const notified = Atomics.load(i32, word) === NOTIFIED;
-    if (!notified) {
-      const slot = word - HEADER - i32[CAPACITY]!;
-      const length = i32[LENGTH]!;
-      let i = 0;
-      while (i < length && i32[HEADER + i] !== slot) i++;
-      for (; i < length - 1; i++) i32[HEADER + i] = i32[HEADER + i + 1]!;
-      i32[LENGTH] = length - 1;
-    }
-    Atomics.store(i32, word, FREE);
-    return notified;
+    return Atomics.exchange(this.#i32, word, FREE) === NOTIFIED;
   }
 
   #release(): RLockSaved | undefined {
@@ -306,18 +311,27 @@ export class Condition implements Shareable {
   notify(n = 1): void {
     checkInt(n, 'n', 0);
     this.#check('notify');
+    if (n === 0) return;
     const i32 = this.#i32;
-    const length = i32[LENGTH]!;
-    const count = Math.min(n, length);
-    if (count === 0) return;
-    const slots = HEADER + i32[CAPACITY]!;
-    for (let i = 0; i < count; i++) {
-      const word = slots + i32[HEADER + i]!;
+    const high = i32[HIGH]!;
+    const waiting: number[] = [];
+    for (let word = HEADER; word < HEADER + high * SLOT; word += SLOT) {
+      if (Atomics.load(i32, word) !== WAITING) continue;
+      // A dead waiter would swallow the wake-up: skip it and free its slot.
+      if (isKnownDead(i32[word + TID_AT]!)) Atomics.store(i32, word, FREE);
+      else waiting.push(word);
+    }
+    if (waiting.length > n) {
+      // First come, first served: the lowest tickets (in wrapping order).
+      const last = i32[TICKET]!;
+      const age = (word: number): number => (last - i32[word + TICKET_AT]!) | 0;
+      waiting.sort((a, b) => age(b) - age(a));
+      waiting.length = n;
+    }
+    for (const word of waiting) {
       Atomics.store(i32, word, NOTIFIED);
       Atomics.notify(i32, word);
     }
-    i32.copyWithin(HEADER, HEADER + count, HEADER + length);
-    i32[LENGTH] = length - count;
   }
 
   /** Wakes every waiter. The caller must hold the lock. */
@@ -325,8 +339,17 @@ export class Condition implements Shareable {
     this.notify(this.#i32[CAPACITY]);
   }
 
+  #waiting(): number {
+    const i32 = this.#i32;
+    let count = 0;
+    for (let word = HEADER; word < HEADER + i32[HIGH]! * SLOT; word += SLOT) {
+      if (Atomics.load(i32, word) === WAITING) count++;
+    }
+    return count;
+  }
+
   toString(): string {
-    return `<Condition(${String(this.#lock)}, waiters=${this.#i32[LENGTH]})>`;
+    return `<Condition(${String(this.#lock)}, waiters=${this.#waiting()})>`;
   }
 }
 

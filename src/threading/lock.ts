@@ -1,7 +1,16 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { StateError } from '../internal/errors.js';
-import { lockAsync, lockSync, tryLock, unlock, UNLOCKED } from '../internal/futex.js';
+import {
+  holderOf,
+  lockAsync,
+  lockSync,
+  tryLock,
+  tryLockOrRecover,
+  unlock,
+  UNLOCKED,
+} from '../internal/futex.js';
+import type { Recover } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import {
   ASYNC_FORM,
@@ -12,10 +21,23 @@ import {
 } from '../internal/validate.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
+import { wasKilled } from './registry.js';
 
-// Layout: [TAG, state] — state is a 3-state futex word (internal/futex.ts).
+// Layout: [TAG, state] — state is a futex word naming the thread that last
+// took the lock (internal/futex.ts). Waiters take it over from a holder that
+// weft killed; a holder that ended on its own leaves it held, as in Python.
 const WORDS = 2;
 const STATE = 1;
+
+const RECOVER: Recover = {
+  dead: wasKilled,
+  tookOver(ident) {
+    process.emitWarning(
+      `Lock taken over from thread ${ident}, which weft killed while it held the lock; the state it protects may be inconsistent`,
+      { code: 'WEFT_OWNER_DIED' },
+    );
+  },
+};
 
 /**
  * A primitive lock shared across threads: not owned, so any thread may release
@@ -24,6 +46,17 @@ const STATE = 1;
  *
  * @remarks Thread safety: pass it to threads (Thread args, queue items, task
  * arguments); every copy works on the same lock.
+ *
+ * Holder death: the lock remembers which thread took it last. If weft kills
+ * that thread while it holds the lock (a pool's task timeout or
+ * `terminate()`, an isolate out of memory under `resourceLimits`), the lock
+ * counts as released: a waiter takes it over within ~100 ms (a
+ * `WEFT_OWNER_DIED` process warning says so; the state it protects may be
+ * half-updated), and `locked()` reads `false`. A thread that *ends on its
+ * own* holding it (its target returns or throws) leaves it held, as in
+ * Python, since another thread may still release it. A release meant for the
+ * killed thread's hold, arriving after a waiter took the lock over, releases
+ * the new holder's: the lock is not owned.
  * @example
  * ```ts
  * const lock = new Lock();
@@ -69,14 +102,16 @@ export class Lock implements Shareable {
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
     if (options === undefined) {
-      return tryLock(this.#i32, STATE) ? RESOLVED_TRUE : lockAsync(this.#i32, STATE, Infinity);
+      return tryLock(this.#i32, STATE)
+        ? RESOLVED_TRUE
+        : lockAsync(this.#i32, STATE, Infinity, undefined, RECOVER);
     }
     const timeout = validate(options, 'lock.acquire(options)', ASYNC_FORM);
     const signal = checkSignal(options.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (tryLock(this.#i32, STATE)) return RESOLVED_TRUE;
+    if (tryLockOrRecover(this.#i32, STATE, RECOVER)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return lockAsync(this.#i32, STATE, timeout, signal);
+    return lockAsync(this.#i32, STATE, timeout, signal, RECOVER);
   }
 
   /**
@@ -88,7 +123,7 @@ export class Lock implements Shareable {
   acquireSync(options?: AcquireSyncOptions): boolean {
     const timeout =
       options === undefined ? Infinity : validate(options, 'lock.acquireSync(options)', SYNC_FORM);
-    return lockSync(this.#i32, STATE, timeout);
+    return lockSync(this.#i32, STATE, timeout, RECOVER);
   }
 
   /**
@@ -102,9 +137,10 @@ export class Lock implements Shareable {
     }
   }
 
-  /** Whether some thread holds the lock right now. */
+  /** Whether some thread holds the lock right now (a thread weft killed holds nothing). */
   locked(): boolean {
-    return Atomics.load(this.#i32, STATE) !== UNLOCKED;
+    const word = Atomics.load(this.#i32, STATE);
+    return word !== UNLOCKED && !wasKilled(holderOf(word));
   }
 
   /** Acquires and returns a guard for `await using`; throws `TimeoutError` on timeout. */

@@ -3,7 +3,8 @@ import { threadId } from 'node:worker_threads';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
-import { tryLock, unlock } from '../internal/futex.js';
+import { SLICE, step, tryLock, unlock } from '../internal/futex.js';
+import type { Recover } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import {
   ASYNC_FORM,
@@ -18,9 +19,10 @@ import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
 import { isKnownDead } from './registry.js';
 
 // Layout: [TAG, state, ownerThread, ownerScope, count, ownerDied].
-// `state` is a 3-state futex word; the owner words are written only by the
-// thread holding `state`, and ownerThread is reset to NONE *before* state is
-// released, so a waiter that sees a dead owner's id knows it still holds.
+// `state` is a futex word naming the thread holding it (internal/futex.ts),
+// and that is what a waiter checks for a dead owner: the owner words are
+// written only by the thread holding `state`, after taking it and before
+// releasing it, so a thread killed between the two still shows in `state`.
 const WORDS = 6;
 const STATE = 1;
 const OWNER = 2;
@@ -32,8 +34,17 @@ const NONE = -1;
 // longer when re-taking the lock right after a Condition wake-up.
 const SPIN = 64;
 const RESTORE_SPIN = 1024;
-// While blocked, a waiter re-checks every SLICE ms whether the owner died.
-const SLICE = 100;
+// While blocked, a waiter re-checks every SLICE ms whether the owner died
+// (any death: only the owner may release an RLock).
+const RECOVER: Recover = {
+  dead: isKnownDead,
+  tookOver(ident) {
+    process.emitWarning(
+      `RLock taken over from thread ${ident}, which died holding it; the state it protects may be inconsistent`,
+      { code: 'WEFT_OWNER_DIED' },
+    );
+  },
+};
 
 // The chain of withLock scopes the current async call chain runs in.
 const scopes = new AsyncLocalStorage<readonly number[]>();
@@ -137,10 +148,11 @@ export class RLock implements Shareable {
     }
     const deadline = deadlineOf(timeout);
     for (;;) {
-      if (this.#take(scope)) return true;
+      const w = this.#take(scope);
+      if (w === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
-      waitSync(this.#i32, STATE, 2, Math.min(left, SLICE));
+      waitSync(i32, STATE, w, Math.min(left, SLICE));
     }
   }
 
@@ -151,10 +163,11 @@ export class RLock implements Shareable {
   ): Promise<boolean> {
     const deadline = deadlineOf(timeout);
     for (;;) {
-      if (this.#take(scope)) return true;
+      const w = this.#take(scope);
+      if (w === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
-      await waitAsync(this.#i32, STATE, 2, Math.min(left, SLICE), signal);
+      await waitAsync(this.#i32, STATE, w, Math.min(left, SLICE), signal);
     }
   }
 
@@ -170,28 +183,14 @@ export class RLock implements Shareable {
     return true;
   }
 
-  // One round of the slow path: take the futex (marking it contended), or
-  // take over from a dead owner.
-  #take(scope: number): boolean {
-    const i32 = this.#i32;
-    if (Atomics.exchange(i32, STATE, 2) === 0) {
-      this.#own(scope, 1);
-      return true;
-    }
-    const owner = Atomics.load(i32, OWNER);
-    if (owner !== NONE && owner !== threadId && isKnownDead(owner)) {
-      if (Atomics.compareExchange(i32, OWNER, owner, threadId) === owner) {
-        i32[SCOPE] = scope;
-        i32[COUNT] = 1;
-        Atomics.store(i32, DIED, 1);
-        process.emitWarning(
-          `RLock taken over from thread ${owner}, which died holding it; the state it protects may be inconsistent`,
-          { code: 'WEFT_OWNER_DIED' },
-        );
-        return true;
-      }
-    }
-    return false;
+  // One round of the slow path: take the futex, or take it over from a dead
+  // owner; 0 once held, else the word to sleep on.
+  #take(scope: number): number {
+    const w = step(this.#i32, STATE, RECOVER);
+    if (w > 0) return w;
+    this.#own(scope, 1);
+    if (w < 0) Atomics.store(this.#i32, DIED, 1);
+    return 0;
   }
 
   #own(scope: number, count: number): void {

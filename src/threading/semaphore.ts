@@ -1,6 +1,6 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { StateError } from '../internal/errors.js';
+import { StateError, outOfRangeError } from '../internal/errors.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import {
   ASYNC_FORM,
@@ -13,21 +13,62 @@ import {
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
+import { threadId } from 'node:worker_threads';
+import { lockSync, SLICE, unlock } from '../internal/futex.js';
+import type { Recover } from '../internal/futex.js';
+import { isKnownDead, wasKilled } from './registry.js';
 
-// Layout: [TAG, value, waiters, bound]. Waiters sleep on `value` while it is
-// 0; release adds to `value` first, then wakes as many as it added if anyone
-// announced itself in `waiters`. A waiter announces itself before its final
-// check of `value`, so a release either sees it or it sees the release.
-const WORDS = 4;
+// Layout: [TAG, value, waiters, bound, mutex, capacity, journal, jValue,
+// jEntry, jTid, jCount, then `capacity` holder entries (tid + 1, count), then
+// a shadow of the entries' counts].
+//
+// Waiters sleep on `value` while it is 0; release adds to `value`, then wakes
+// as many as it added if anyone announced itself in `waiters`. A waiter
+// announces itself before its final check of `value`, so a release either
+// sees it or it sees the release; it also wakes every SLICE ms to take back
+// permits of holders weft killed.
+//
+// Every change of `value` and of the holder entries happens under `mutex` (a
+// futex naming its holder, taken over from a dead one) and is journaled
+// first: `journal` is 1 with the one entry's old words, or 2 with every
+// count copied to the shadow. A thread that takes the mutex and finds a
+// journal rolls it back, so a thread killed mid-change leaves no trace.
 const VALUE = 1;
 const WAITERS = 2;
 const BOUND = 3;
+const MUTEX = 4;
+const CAPACITY = 5;
+const JOURNAL = 6;
+const J_VALUE = 7;
+const J_ENTRY = 8;
+const J_TID = 9;
+const J_COUNT = 10;
+const HEADER = 11;
 const MAX = 2 ** 31 - 1;
+const ME = threadId + 1;
+const MUTEX_RECOVER: Recover = { dead: isKnownDead };
+
+/** Options of a {@link Semaphore}. */
+export interface SemaphoreOptions {
+  /**
+   * Most threads holding permits at once (each holder takes an entry, so
+   * that permits of a thread weft kills come back). @default 64
+   */
+  readonly maxHolders?: number;
+}
 
 /**
  * A counter of permits shared across threads: `acquire` takes one, waiting
  * while there are none; `release(n)` returns n. Not owned: any thread may
  * release (Python's `threading.Semaphore`).
+ *
+ * @remarks Holder death: the semaphore counts, per thread, the permits it
+ * acquired and has not released. A release by a thread holding fewer permits
+ * than it returns is credited to the other holders, in table order (one
+ * thread releasing for another). When weft kills a thread (a pool's task
+ * timeout or `terminate()`, out of memory) its uncredited permits come back,
+ * within ~100 ms of a waiter looking (never past a BoundedSemaphore's bound).
+ * A thread that ends on its own keeps its permits taken, as in Python.
  *
  * @example
  * ```ts
@@ -44,16 +85,18 @@ export class Semaphore implements Shareable {
    * @param value - Initial permits, an integer >= 0. @default 1
    * @throws {RangeError} when `value` is negative.
    */
-  constructor(value = 1) {
+  constructor(value = 1, options: SemaphoreOptions = {}) {
     const i32 = adopted();
     if (i32 !== undefined) {
       this.#i32 = i32;
       return;
     }
     checkInt(value, 'value', 0, MAX);
-    this.#i32 = allocate(Tag.Semaphore, WORDS);
+    const capacity = checkInt(options.maxHolders ?? 64, 'maxHolders', 1, 1 << 16);
+    this.#i32 = allocate(Tag.Semaphore, HEADER + 3 * capacity);
     this.#i32[VALUE] = value;
     this.#i32[BOUND] = this.bounded ? value : -1;
+    this.#i32[CAPACITY] = capacity;
   }
 
   /** Whether release past the initial value throws (BoundedSemaphore). */
@@ -63,7 +106,7 @@ export class Semaphore implements Shareable {
 
   /** @internal */
   static fromShared(buffer: unknown): Semaphore {
-    const i32 = attach(buffer, Tag.Semaphore, WORDS, 'Semaphore');
+    const i32 = attach(buffer, Tag.Semaphore, HEADER, 'Semaphore');
     return adopting(i32, () => (i32[BOUND]! >= 0 ? new BoundedSemaphore() : new Semaphore()));
   }
 
@@ -77,14 +120,114 @@ export class Semaphore implements Shareable {
     return Atomics.load(this.#i32, VALUE);
   }
 
+  // Under the mutex: undo what a thread killed mid-change left.
+  #lock(): void {
+    const i32 = this.#i32;
+    lockSync(i32, MUTEX, Infinity, MUTEX_RECOVER);
+    const journal = i32[JOURNAL]!;
+    if (journal === 0) return;
+    i32[VALUE] = i32[J_VALUE]!;
+    if (journal === 1) {
+      const at = i32[J_ENTRY]!;
+      i32[at] = i32[J_TID]!;
+      i32[at + 1] = i32[J_COUNT]!;
+    } else {
+      const capacity = i32[CAPACITY]!;
+      for (let e = 0; e < capacity; e++) i32[HEADER + 2 * e + 1] = i32[this.#shadow + e]!;
+    }
+    Atomics.store(i32, JOURNAL, 0);
+  }
+
+  get #shadow(): number {
+    return HEADER + 2 * this.#i32[CAPACITY]!;
+  }
+
+  #journalEntry(at: number): void {
+    const i32 = this.#i32;
+    i32[J_VALUE] = i32[VALUE]!;
+    i32[J_ENTRY] = at;
+    i32[J_TID] = i32[at]!;
+    i32[J_COUNT] = i32[at + 1]!;
+    Atomics.store(i32, JOURNAL, 1);
+  }
+
+  #journalAll(): void {
+    const i32 = this.#i32;
+    const capacity = i32[CAPACITY]!;
+    const shadow = this.#shadow;
+    i32[J_VALUE] = i32[VALUE]!;
+    for (let e = 0; e < capacity; e++) i32[shadow + e] = i32[HEADER + 2 * e + 1]!;
+    Atomics.store(i32, JOURNAL, 2);
+  }
+
+  #mine = -1;
+
+  // This thread's entry (claiming a free one if `claim`), or -1.
+  #entry(claim: boolean): number {
+    const i32 = this.#i32;
+    if (this.#mine >= 0 && i32[this.#mine] === ME) return this.#mine;
+    const end = HEADER + 2 * i32[CAPACITY]!;
+    let free = -1;
+    for (let at = HEADER; at < end; at += 2) {
+      if (i32[at] === ME) return (this.#mine = at);
+      if (free < 0 && i32[at + 1] === 0) free = at;
+    }
+    return claim ? free : -1;
+  }
+
+  // Takes back entries of dead holders; permits of killed ones return.
+  #reclaim(): void {
+    const i32 = this.#i32;
+    const end = HEADER + 2 * i32[CAPACITY]!;
+    let dead = false;
+    for (let at = HEADER; at < end && !dead; at += 2) {
+      dead = i32[at + 1]! > 0 && isKnownDead(i32[at]! - 1);
+    }
+    if (!dead) return;
+    this.#journalAll();
+    const bound = i32[BOUND]!;
+    for (let at = HEADER; at < end; at += 2) {
+      const tid = i32[at]! - 1;
+      // An entry is free once its count is 0 (its tid is then only a hint).
+      if (i32[at + 1] === 0 || !isKnownDead(tid)) continue;
+      if (wasKilled(tid)) {
+        const value = i32[VALUE]!;
+        const back = Math.min(i32[at + 1]!, (bound >= 0 ? bound : MAX) - value);
+        Atomics.store(i32, VALUE, value + back);
+      }
+      i32[at + 1] = 0;
+    }
+    Atomics.store(i32, JOURNAL, 0);
+    if (Atomics.load(i32, WAITERS) > 0) Atomics.notify(i32, VALUE);
+  }
+
   #tryTake(): boolean {
     const i32 = this.#i32;
-    for (let v = Atomics.load(i32, VALUE); v > 0;) {
-      const seen = Atomics.compareExchange(i32, VALUE, v, v - 1);
-      if (seen === v) return true;
-      v = seen;
+    this.#lock();
+    try {
+      if (i32[VALUE] === 0) this.#reclaim();
+      if (i32[VALUE] === 0) return false;
+      let at = this.#entry(true);
+      if (at < 0) {
+        this.#reclaim();
+        at = this.#entry(true);
+        if (at < 0) {
+          throw new StateError(
+            'ERR_TOO_MANY_HOLDERS',
+            `More than ${i32[CAPACITY]} threads hold permits of one Semaphore (see maxHolders)`,
+          );
+        }
+      }
+      this.#journalEntry(at);
+      Atomics.store(i32, VALUE, i32[VALUE]! - 1);
+      i32[at] = ME;
+      i32[at + 1]!++;
+      this.#mine = at;
+      Atomics.store(i32, JOURNAL, 0);
+      return true;
+    } finally {
+      unlock(i32, MUTEX);
     }
-    return false;
   }
 
   /**
@@ -118,7 +261,7 @@ export class Semaphore implements Shareable {
         if (this.#tryTake()) return true;
         const left = remaining(deadline);
         if (left <= 0) return false;
-        await waitAsync(i32, VALUE, 0, left, signal);
+        await waitAsync(i32, VALUE, 0, Math.min(left, SLICE), signal);
       } finally {
         Atomics.sub(i32, WAITERS, 1);
       }
@@ -149,7 +292,7 @@ export class Semaphore implements Shareable {
         if (this.#tryTake()) return true;
         const left = remaining(deadline);
         if (left <= 0) return false;
-        waitSync(i32, VALUE, 0, left);
+        waitSync(i32, VALUE, 0, Math.min(left, SLICE));
       }
     } finally {
       Atomics.sub(i32, WAITERS, 1);
@@ -165,21 +308,41 @@ export class Semaphore implements Shareable {
   release(n = 1): void {
     checkInt(n, 'n', 1, MAX);
     const i32 = this.#i32;
-    const bound = i32[BOUND]!;
-    if (bound >= 0) {
-      for (let v = Atomics.load(i32, VALUE); ;) {
-        if (v + n > bound) {
+    this.#lock();
+    try {
+      const value = i32[VALUE]!;
+      const bound = i32[BOUND]!;
+      if (value + n > (bound >= 0 ? bound : MAX)) {
+        if (bound >= 0) {
           throw new StateError(
             'ERR_SEMAPHORE_OVERRELEASED',
             'BoundedSemaphore released too many times',
           );
         }
-        const seen = Atomics.compareExchange(i32, VALUE, v, v + n);
-        if (seen === v) break;
-        v = seen;
+        throw outOfRangeError(`Semaphore value would pass ${MAX}`);
       }
-    } else {
-      Atomics.add(i32, VALUE, n);
+      const own = this.#entry(false);
+      const mine = own < 0 ? 0 : i32[own + 1]!;
+      if (mine >= n) {
+        this.#journalEntry(own);
+        i32[own + 1] = mine - n;
+      } else {
+        // Releasing for other holders: credit them, in table order.
+        this.#journalAll();
+        if (own >= 0) i32[own + 1] = 0;
+        let rest = n - mine;
+        const end = HEADER + 2 * i32[CAPACITY]!;
+        for (let at = HEADER; at < end && rest > 0; at += 2) {
+          const count = i32[at + 1]!;
+          const credit = Math.min(count, rest);
+          i32[at + 1] = count - credit;
+          rest -= credit;
+        }
+      }
+      Atomics.store(i32, VALUE, value + n);
+      Atomics.store(i32, JOURNAL, 0);
+    } finally {
+      unlock(i32, MUTEX);
     }
     if (Atomics.load(i32, WAITERS) > 0) Atomics.notify(i32, VALUE, n);
   }

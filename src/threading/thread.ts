@@ -284,8 +284,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     if (spec === undefined)
       throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
     const self = spec === SUBCLASS ? subclassData(this) : undefined;
-    this.#started = true;
     const slot = registry.claim(this.#name, this.#daemon);
+    this.#started = true;
     this.#slot = slot;
     const { value: args, table } = encode(this.#args);
     const data: ThreadData = {
@@ -327,6 +327,11 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       }
     });
     worker.on('error', (error: Error) => {
+      // Out of memory under `resourceLimits`: weft's isolate limit killed it
+      // mid-instruction, which shared primitives must know (registry.ts).
+      if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        registry.markKilled(ident);
+      }
       if (!reported) this.#report(error);
       reported = true;
     });

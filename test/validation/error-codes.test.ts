@@ -108,7 +108,7 @@ test('threading: bad arguments and bad states have codes', async () => {
       'ERR_INVALID_ARG_TYPE',
       T,
     ],
-    ['new Thread({})', () => new threading.Thread({} as never), 'ERR_INVALID_ARG_TYPE', T],
+    ['new Thread({})', () => new threading.Thread({}), 'ERR_INVALID_ARG_TYPE', T],
     [
       'Thread.join() unstarted',
       () => new threading.Thread({ target: () => 1 }).join(),

@@ -1,7 +1,7 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { describe, StateError } from '../internal/errors.js';
-import { lockSync, unlock } from '../internal/futex.js';
+import { lockAsync, lockSync, SLICE, TAKEN_OVER, tryLock, unlock } from './owner-mutex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
@@ -16,7 +16,6 @@ import {
   R_NOT_FULL,
   R_PUT_WAITERS,
   R_SHUTDOWN,
-  R_UNFINISHED,
   Ring,
   RING_MAX,
   type RingState,
@@ -209,8 +208,25 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return Atomics.load(this.#c, this.#ring !== undefined ? R_SHUTDOWN : SHUTDOWN) !== 0;
   }
 
+  // The store's mutex records its owner; a waiter takes it over from a
+  // thread that died holding it (after one sleep slice) and repairs the store.
   #lock(): void {
-    lockSync(this.#c, MUTEX, Infinity);
+    if (lockSync(this.#c, MUTEX, Infinity) === TAKEN_OVER) this.#recovered();
+  }
+
+  // The async forms never block the event loop on the mutex: `tryLock` first,
+  // then this (a short spin, then waitAsync slices).
+  async #lockAsync(): Promise<void> {
+    if ((await lockAsync(this.#c, MUTEX, Infinity)) === TAKEN_OVER) this.#recovered();
+  }
+
+  // Under the mutex just taken over: finish the dead owner's operation, then
+  // wake every waiter (it may have died owing one a wake-up); they re-check.
+  #recovered(): void {
+    this.#store!.recover();
+    this.#wake(NOT_EMPTY, Infinity);
+    this.#wake(NOT_FULL, Infinity);
+    this.#wake(ALL_DONE, Infinity);
   }
 
   #unlock(): void {
@@ -250,9 +266,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // Under the lock, with room: store the item, count it, wake a getter after unlocking.
   #push(prepared: Prepared): boolean {
-    const c = this.#c;
     this.#store!.push(prepared);
-    c[UNFINISHED]!++;
     return this.#signal(GET_WAITERS, GET_SIGNALS);
   }
 
@@ -272,11 +286,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   // Under the lock, back from a wait (woken, timed out or aborted): one
-  // waiter fewer, and one outstanding wake-up accounted for.
+  // waiter fewer, and one outstanding wake-up accounted for. Signals first:
+  // a waiter that dies between the two stores leaves one waiter too many
+  // (an extra notify later), never one signal too many (a missed wake-up).
   #left(waiters: number, signals: number): void {
     const c = this.#c;
-    c[waiters]!--;
     if (c[signals]! > 0) c[signals]!--;
+    c[waiters]!--;
   }
 
   /**
@@ -295,16 +311,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
-    this.#lock();
+    if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
       while (!this.#canPut(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
         try {
-          await waitAsync(c, NOT_FULL, seq, remaining(deadline), signal);
+          // In slices: a wake-up owed by a thread that died is not waited for forever.
+          await waitAsync(c, NOT_FULL, seq, Math.min(remaining(deadline), SLICE), signal);
         } finally {
-          this.#lock();
+          if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(PUT_WAITERS, PUT_SIGNALS);
         }
       }
@@ -337,7 +354,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_FULL, seq, remaining(deadline));
+        waitSync(c, NOT_FULL, seq, Math.min(remaining(deadline), SLICE));
         this.#lock();
         this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
@@ -371,16 +388,16 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let popped: { value: unknown; wake: boolean };
-    this.#lock();
+    if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
       while (!this.#canGet(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
         try {
-          await waitAsync(c, NOT_EMPTY, seq, remaining(deadline), signal);
+          await waitAsync(c, NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE), signal);
         } finally {
-          this.#lock();
+          if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(GET_WAITERS, GET_SIGNALS);
         }
       }
@@ -412,7 +429,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_EMPTY, seq, remaining(deadline));
+        waitSync(c, NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE));
         this.#lock();
         this.#left(GET_WAITERS, GET_SIGNALS);
       }
@@ -439,15 +456,19 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   // The ring (a bounded FIFO queue). No lock: a waiter announces itself in
-  // PUT_WAITERS / GET_WAITERS, then tries once more before it sleeps on the
+  // the PUT / GET waiter word, then tries once more before it sleeps on the
   // NOT_FULL / NOT_EMPTY sequence word; whoever makes progress for it (a get,
   // a put) reads the word after its own change and, if a waiter has no
   // wake-up on its way yet, counts one, bumps the sequence and wakes one.
   // Sequentially consistent Atomics on both sides mean that either the
-  // waiter's last try sees the change or the changer sees the waiter. The
-  // word packs waiters (low 16 bits) and wake-ups sent whose waiter is not
-  // back yet (high bits), changed together by CAS, so a side running ahead
-  // of a parked one pays one notify per park, not one per item.
+  // waiter's last try sees the change or the changer sees the waiter. A
+  // waiter word packs waiters (low 32 bits) and wake-ups sent whose waiter is
+  // not back yet (high 32 bits), changed together by a 64-bit CAS, so a side
+  // running ahead of a parked one pays one notify per park, not one per item.
+  // Waiters sleep in slices (a party that died may owe them a wake-up), and
+  // each time they find nothing after a wake-up, and before a non-blocking
+  // form reports empty / full, they ask the ring to take back a cell held
+  // by a party known dead (Ring.repairGet / repairPut).
 
   #ringPutSync(ring: Ring, item: T, options: QueueWaitSyncOptions | undefined): void {
     const timeout = waitTimeout(options);
@@ -471,15 +492,21 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       // Never put once shut down (an immediate shutdown may have drained).
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
       if (ring.tryPut(staged)) return;
-      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
+      if (timeout === 0 || remaining(deadline) <= 0) {
+        if (ring.repairPut()) continue;
+        throw new QueueFull();
+      }
       const seq = Atomics.load(c, R_NOT_FULL);
-      Atomics.add(c, R_PUT_WAITERS, 1);
+      ring.announce(R_PUT_WAITERS);
       try {
         if (ring.tryPut(staged)) return;
-        if (Atomics.load(c, R_SHUTDOWN) === 0) waitSync(c, R_NOT_FULL, seq, remaining(deadline));
+        if (Atomics.load(c, R_SHUTDOWN) === 0) {
+          waitSync(c, R_NOT_FULL, seq, Math.min(remaining(deadline), SLICE));
+        }
       } finally {
-        leave(c, R_PUT_WAITERS);
+        ring.leave(R_PUT_WAITERS);
       }
+      ring.repairPut();
     }
   }
 
@@ -496,19 +523,23 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         for (;;) {
           if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
           if (ring.tryPut(staged)) break;
-          if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
+          if (timeout === 0 || remaining(deadline) <= 0) {
+            if (ring.repairPut()) continue;
+            throw new QueueFull();
+          }
           const seq = Atomics.load(c, R_NOT_FULL);
-          Atomics.add(c, R_PUT_WAITERS, 1);
+          ring.announce(R_PUT_WAITERS);
           let put = false;
           try {
             put = ring.tryPut(staged);
             if (!put && Atomics.load(c, R_SHUTDOWN) === 0) {
-              await waitAsync(c, R_NOT_FULL, seq, remaining(deadline), signal);
+              await waitAsync(c, R_NOT_FULL, seq, Math.min(remaining(deadline), SLICE), signal);
             }
           } finally {
-            leave(c, R_PUT_WAITERS);
+            ring.leave(R_PUT_WAITERS);
           }
           if (put) break;
+          ring.repairPut();
         }
       }
     } catch (error) {
@@ -527,20 +558,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.#ringDrop(ring);
       throw new QueueShutDown();
     }
-    if (Atomics.load(c, R_GET_WAITERS) !== 0 && claimWake(c, R_GET_WAITERS))
+    if (ring.hasWaiters(R_GET_WAITERS) && ring.claimWake(R_GET_WAITERS)) {
       this.#wake(R_NOT_EMPTY, 1);
+    }
   }
 
-  // Drops every item left (shutdown immediate): they count as done for join.
+  // Drops every item left (shutdown immediate): they count as done for join,
+  // and so do positions whose producer died before publishing.
   #ringDrop(ring: Ring): void {
-    const c = this.#c;
     let dropped = 0;
-    while (ring.tryGet() !== EMPTY) dropped++;
-    if (dropped === 0) return;
     for (;;) {
-      const n = Atomics.load(c, R_UNFINISHED);
-      if (Atomics.compareExchange(c, R_UNFINISHED, n, Math.max(0, n - dropped)) === n) break;
+      if (ring.tryGet() !== EMPTY) dropped++;
+      else if (!ring.repairGet()) break;
     }
+    if (dropped > 0) ring.addDone(dropped);
     this.#wake(R_ALL_DONE, Infinity);
   }
 
@@ -562,19 +593,27 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const deadline = deadlineOf(timeout);
     for (;;) {
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
+      if (timeout === 0 || remaining(deadline) <= 0) {
+        if (ring.repairGet()) {
+          const value = ring.tryGet();
+          if (value !== EMPTY) return value;
+          continue;
+        }
+        throw new QueueEmpty();
+      }
       const seq = Atomics.load(c, R_NOT_EMPTY);
-      Atomics.add(c, R_GET_WAITERS, 1);
+      ring.announce(R_GET_WAITERS);
       let value: unknown;
       try {
         value = ring.tryGet();
         if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-          waitSync(c, R_NOT_EMPTY, seq, remaining(deadline));
+          waitSync(c, R_NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE));
         }
       } finally {
-        leave(c, R_GET_WAITERS);
+        ring.leave(R_GET_WAITERS);
       }
       if (value === EMPTY) value = ring.tryGet();
+      if (value === EMPTY && ring.repairGet()) value = ring.tryGet();
       if (value !== EMPTY) return value;
     }
   }
@@ -589,18 +628,26 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       const deadline = deadlineOf(timeout);
       for (;;) {
         if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-        if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
+        if (timeout === 0 || remaining(deadline) <= 0) {
+          if (ring.repairGet()) {
+            value = ring.tryGet();
+            if (value !== EMPTY) break;
+            continue;
+          }
+          throw new QueueEmpty();
+        }
         const seq = Atomics.load(c, R_NOT_EMPTY);
-        Atomics.add(c, R_GET_WAITERS, 1);
+        ring.announce(R_GET_WAITERS);
         try {
           value = ring.tryGet();
           if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-            await waitAsync(c, R_NOT_EMPTY, seq, remaining(deadline), signal);
+            await waitAsync(c, R_NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE), signal);
           }
         } finally {
-          leave(c, R_GET_WAITERS);
+          ring.leave(R_GET_WAITERS);
         }
         if (value === EMPTY) value = ring.tryGet();
+        if (value === EMPTY && ring.repairGet()) value = ring.tryGet();
         if (value !== EMPTY) break;
       }
     }
@@ -609,9 +656,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // After a get: wake a putter waiting for room, then decode what needs it.
   #ringFinish(value: unknown): T {
-    const c = this.#c;
-    if (Atomics.load(c, R_PUT_WAITERS) !== 0 && claimWake(c, R_PUT_WAITERS))
+    if (this.#ring!.hasWaiters(R_PUT_WAITERS) && this.#ring!.claimWake(R_PUT_WAITERS)) {
       this.#wake(R_NOT_FULL, 1);
+    }
     return (value instanceof Pending ? value.value() : value) as T;
   }
 
@@ -623,14 +670,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   taskDone(): void {
     const c = this.#c;
     if (this.#ring !== undefined) {
-      for (;;) {
-        const unfinished = Atomics.load(c, R_UNFINISHED);
-        if (unfinished <= 0) throw tooManyTaskDone();
-        if (Atomics.compareExchange(c, R_UNFINISHED, unfinished, unfinished - 1) === unfinished) {
-          if (unfinished === 1) this.#wake(R_ALL_DONE, Infinity);
-          return;
-        }
-      }
+      const before = this.#ring.taskDone();
+      if (before === 0) throw tooManyTaskDone();
+      if (before === 1) this.#wake(R_ALL_DONE, Infinity);
+      return;
     }
     let done = false;
     this.#lock();
@@ -654,15 +697,18 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
     const c = this.#c;
-    const [allDone, unfinished] =
-      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
+    const allDone = this.#ring !== undefined ? R_ALL_DONE : ALL_DONE;
     for (;;) {
       const seq = Atomics.load(c, allDone);
-      if (Atomics.load(c, unfinished) === 0) return true;
+      if (this.#unfinished() === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
       await waitAsync(c, allDone, seq, left, signal);
     }
+  }
+
+  #unfinished(): number {
+    return this.#ring !== undefined ? this.#ring.unfinished() : Atomics.load(this.#c, UNFINISHED);
   }
 
   /**
@@ -673,11 +719,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   joinSync(options: { timeout?: number } = {}): boolean {
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;
-    const [allDone, unfinished] =
-      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
+    const allDone = this.#ring !== undefined ? R_ALL_DONE : ALL_DONE;
     for (;;) {
       const seq = Atomics.load(c, allDone);
-      if (Atomics.load(c, unfinished) === 0) return true;
+      if (this.#unfinished() === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
       waitSync(c, allDone, seq, left);
@@ -704,10 +749,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.#lock();
     try {
       c[SHUTDOWN] = 1;
-      if (options.immediate === true) {
-        const dropped = this.#store!.clear();
-        c[UNFINISHED] = Math.max(0, c[UNFINISHED]! - dropped);
-      }
+      if (options.immediate === true) this.#store!.clear();
     } finally {
       this.#unlock();
     }
@@ -783,29 +825,4 @@ function tooManyTaskDone(): StateError {
     'ERR_TASK_DONE_TOO_MANY',
     'taskDone() called more times than there were items',
   );
-}
-
-// Waiter words of the ring: waiters in the low 16 bits, wake-ups sent and not
-// yet taken back above them.
-const WAITER = 1;
-const SIGNAL = 0x1_0000;
-
-// A waiter is back (woken, timed out, aborted, or it found what it wanted):
-// one waiter fewer, and one outstanding wake-up taken back if there is one.
-function leave(c: Int32Array, word: number): void {
-  for (;;) {
-    const v = Atomics.load(c, word);
-    const next = v - WAITER - (v >>> 16 > 0 ? SIGNAL : 0);
-    if (Atomics.compareExchange(c, word, v, next) === v) return;
-  }
-}
-
-// Whether to wake one waiter: true (and counted) when some waiter has no
-// wake-up on its way yet.
-function claimWake(c: Int32Array, word: number): boolean {
-  for (;;) {
-    const v = Atomics.load(c, word);
-    if ((v & 0xffff) <= v >>> 16) return false;
-    if (Atomics.compareExchange(c, word, v, v + SIGNAL) === v) return true;
-  }
 }

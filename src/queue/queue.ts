@@ -313,13 +313,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let wake = false;
     if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
+      let naps = 0;
       while (!this.#canPut(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
         try {
-          // In slices: a wake-up owed by a thread that died is not waited for forever.
-          await waitAsync(c, NOT_FULL, seq, Math.min(remaining(deadline), SLICE), signal);
+          await waitAsync(c, NOT_FULL, seq, nap(deadline, naps++), signal);
         } finally {
           if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(PUT_WAITERS, PUT_SIGNALS);
@@ -350,11 +350,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let wake = false;
     this.#lock();
     try {
+      let naps = 0;
       while (!this.#canPut(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_FULL, seq, Math.min(remaining(deadline), SLICE));
+        waitSync(c, NOT_FULL, seq, nap(deadline, naps++));
         this.#lock();
         this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
@@ -390,12 +391,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let popped: { value: unknown; wake: boolean };
     if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
+      let naps = 0;
       while (!this.#canGet(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
         try {
-          await waitAsync(c, NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE), signal);
+          await waitAsync(c, NOT_EMPTY, seq, nap(deadline, naps++), signal);
         } finally {
           if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(GET_WAITERS, GET_SIGNALS);
@@ -425,11 +427,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let popped: { value: unknown; wake: boolean };
     this.#lock();
     try {
+      let naps = 0;
       while (!this.#canGet(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE));
+        waitSync(c, NOT_EMPTY, seq, nap(deadline, naps++));
         this.#lock();
         this.#left(GET_WAITERS, GET_SIGNALS);
       }
@@ -488,25 +491,23 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     if (timeout !== 0) for (let i = 0; i < SPIN; i++) if (ring.tryPut(staged)) return;
     const deadline = deadlineOf(timeout);
+    let naps = 0;
     for (;;) {
       // Never put once shut down (an immediate shutdown may have drained).
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
       if (ring.tryPut(staged)) return;
-      if (timeout === 0 || remaining(deadline) <= 0) {
-        if (ring.repairPut()) continue;
-        throw new QueueFull();
-      }
+      if (ring.repairPut()) continue;
+      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
       const seq = Atomics.load(c, R_NOT_FULL);
       ring.announce(R_PUT_WAITERS);
       try {
         if (ring.tryPut(staged)) return;
         if (Atomics.load(c, R_SHUTDOWN) === 0) {
-          waitSync(c, R_NOT_FULL, seq, Math.min(remaining(deadline), SLICE));
+          waitSync(c, R_NOT_FULL, seq, nap(deadline, naps++));
         }
       } finally {
         ring.leave(R_PUT_WAITERS);
       }
-      ring.repairPut();
     }
   }
 
@@ -520,26 +521,24 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     try {
       if (!ring.tryPut(staged)) {
         const deadline = deadlineOf(timeout);
+        let naps = 0;
         for (;;) {
           if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
           if (ring.tryPut(staged)) break;
-          if (timeout === 0 || remaining(deadline) <= 0) {
-            if (ring.repairPut()) continue;
-            throw new QueueFull();
-          }
+          if (ring.repairPut()) continue;
+          if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
           const seq = Atomics.load(c, R_NOT_FULL);
           ring.announce(R_PUT_WAITERS);
           let put = false;
           try {
             put = ring.tryPut(staged);
             if (!put && Atomics.load(c, R_SHUTDOWN) === 0) {
-              await waitAsync(c, R_NOT_FULL, seq, Math.min(remaining(deadline), SLICE), signal);
+              await waitAsync(c, R_NOT_FULL, seq, nap(deadline, naps++), signal);
             }
           } finally {
             ring.leave(R_PUT_WAITERS);
           }
           if (put) break;
-          ring.repairPut();
         }
       }
     } catch (error) {
@@ -591,29 +590,28 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       }
     }
     const deadline = deadlineOf(timeout);
+    let naps = 0;
     for (;;) {
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-      if (timeout === 0 || remaining(deadline) <= 0) {
-        if (ring.repairGet()) {
-          const value = ring.tryGet();
-          if (value !== EMPTY) return value;
-          continue;
-        }
-        throw new QueueEmpty();
+      // The next item's producer died before publishing it: skip the cell.
+      if (ring.repairGet()) {
+        const value = ring.tryGet();
+        if (value !== EMPTY) return value;
+        continue;
       }
+      if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
       const seq = Atomics.load(c, R_NOT_EMPTY);
       ring.announce(R_GET_WAITERS);
       let value: unknown;
       try {
         value = ring.tryGet();
         if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-          waitSync(c, R_NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE));
+          waitSync(c, R_NOT_EMPTY, seq, nap(deadline, naps++));
         }
       } finally {
         ring.leave(R_GET_WAITERS);
       }
       if (value === EMPTY) value = ring.tryGet();
-      if (value === EMPTY && ring.repairGet()) value = ring.tryGet();
       if (value !== EMPTY) return value;
     }
   }
@@ -626,28 +624,26 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let value = ring.tryGet();
     if (value === EMPTY) {
       const deadline = deadlineOf(timeout);
+      let naps = 0;
       for (;;) {
         if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-        if (timeout === 0 || remaining(deadline) <= 0) {
-          if (ring.repairGet()) {
-            value = ring.tryGet();
-            if (value !== EMPTY) break;
-            continue;
-          }
-          throw new QueueEmpty();
+        if (ring.repairGet()) {
+          value = ring.tryGet();
+          if (value !== EMPTY) break;
+          continue;
         }
+        if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
         const seq = Atomics.load(c, R_NOT_EMPTY);
         ring.announce(R_GET_WAITERS);
         try {
           value = ring.tryGet();
           if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-            await waitAsync(c, R_NOT_EMPTY, seq, Math.min(remaining(deadline), SLICE), signal);
+            await waitAsync(c, R_NOT_EMPTY, seq, nap(deadline, naps++), signal);
           }
         } finally {
           ring.leave(R_GET_WAITERS);
         }
         if (value === EMPTY) value = ring.tryGet();
-        if (value === EMPTY && ring.repairGet()) value = ring.tryGet();
         if (value !== EMPTY) break;
       }
     }
@@ -812,6 +808,15 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   protected override get kind(): number {
     return PRIORITY;
   }
+}
+
+// Waiters sleep in naps: a party that died may owe them a wake-up (it died
+// between its change and its notify), so a sleeper re-checks after SLICE ms,
+// then after longer and longer naps up to MAX_NAP ms, which bounds both the
+// delay a death can cost and the cost of idle waiters.
+const MAX_NAP = 1600;
+function nap(deadline: number, naps: number): number {
+  return Math.min(remaining(deadline), naps >= 4 ? MAX_NAP : SLICE << naps);
 }
 
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {

@@ -1,7 +1,7 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { describe, StateError } from '../internal/errors.js';
-import { lockAsync, lockSync, SLICE, TAKEN_OVER, tryLock, unlock } from './owner-mutex.js';
+import { lockAsync, lockSync, TAKEN_OVER, tryLock, unlock } from './owner-mutex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
@@ -811,12 +811,14 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 }
 
 // Waiters sleep in naps: a party that died may owe them a wake-up (it died
-// between its change and its notify), so a sleeper re-checks after SLICE ms,
-// then after longer and longer naps up to MAX_NAP ms, which bounds both the
-// delay a death can cost and the cost of idle waiters.
-const MAX_NAP = 1600;
+// between its change and its notify, or holds a ring cell a parked putter
+// needs back), so a sleeper re-checks after FIRST_NAP ms, then after longer
+// and longer naps up to MAX_NAP ms: a death costs a parked waiter a delay,
+// never a hang, and an idle waiter costs one wake-up every few seconds.
+const FIRST_NAP = 250;
+const MAX_NAP = 4000;
 function nap(deadline: number, naps: number): number {
-  return Math.min(remaining(deadline), naps >= 4 ? MAX_NAP : SLICE << naps);
+  return Math.min(remaining(deadline), naps >= 4 ? MAX_NAP : FIRST_NAP << naps);
 }
 
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {

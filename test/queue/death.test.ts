@@ -23,9 +23,9 @@ import {
 } from '../fixtures/death-log.js';
 
 const FIXTURE = new URL('../fixtures/queue-death.ts', import.meta.url);
-const ROUNDS = Number(process.env.WEFT_DEATH_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.WEFT_DEATH_ROUNDS ?? 8);
 const RANGE = 8_000;
-const DEADLINE = 20_000;
+const DEADLINE = 60_000;
 
 type Role = 'producer' | 'consumer' | 'drain' | 'hold' | 'loopcheck';
 type AnyQueue = Queue<number> | SimpleQueue<number>;

@@ -28,7 +28,7 @@ const RANGE = 8_000;
 const DEADLINE = 60_000;
 
 type Role = 'producer' | 'consumer' | 'drain' | 'hold' | 'loopcheck';
-type AnyQueue = Queue<number> | SimpleQueue<number>;
+type AnyQueue = Queue<string> | SimpleQueue<string>;
 
 interface Party {
   readonly role: Role;
@@ -100,11 +100,11 @@ interface Kind {
 }
 
 const kinds: Kind[] = [
-  { name: 'Queue (ring, maxsize 4)', make: () => new Queue<number>({ maxsize: 4 }) },
-  { name: 'Queue (unbounded: mutex store)', make: () => new Queue<number>() },
-  { name: 'LifoQueue', make: () => new LifoQueue<number>() },
-  { name: 'PriorityQueue (maxsize 16)', make: () => new PriorityQueue<number>({ maxsize: 16 }) },
-  { name: 'SimpleQueue', make: () => new SimpleQueue<number>() },
+  { name: 'Queue (ring, maxsize 4)', make: () => new Queue<string>({ maxsize: 4 }) },
+  { name: 'Queue (unbounded: mutex store)', make: () => new Queue<string>() },
+  { name: 'LifoQueue', make: () => new LifoQueue<string>() },
+  { name: 'PriorityQueue (maxsize 16)', make: () => new PriorityQueue<string>({ maxsize: 16 }) },
+  { name: 'SimpleQueue', make: () => new SimpleQueue<string>() },
 ];
 
 for (const kind of kinds) {
@@ -178,9 +178,9 @@ for (const kind of kinds) {
 
     // And this thread: blocking forms with a timeout, and an async get that
     // does not block the event loop while it waits.
-    if (q instanceof SimpleQueue) q.put(-1);
-    else q.putSync(-1, { timeout: 1000 });
-    assert.equal(q.getSync({ timeout: 1000 }), -1);
+    if (q instanceof SimpleQueue) q.put('main');
+    else q.putSync('main', { timeout: 1000 });
+    assert.equal(q.getSync({ timeout: 1000 }), 'main');
     let ticks = 0;
     let ticking = true;
     const tick = (): void => {
@@ -217,7 +217,7 @@ for (const kind of kinds) {
 
 for (const Kind of [Queue, LifoQueue, PriorityQueue]) {
   test(`${Kind.name} (mutex store): a thread that dies holding the mutex is taken over; await get/put meanwhile never block the event loop`, async (t) => {
-    const q = new Kind<number>();
+    const q = new Kind<string>();
     const log = new SharedArrayBuffer(LOG_WORDS * 4);
     const L = new Int32Array(log);
     const control = (q[SHARE]().state as { store: { control: SharedArrayBuffer } }).store.control;
@@ -239,7 +239,7 @@ for (const Kind of [Queue, LifoQueue, PriorityQueue]) {
     assert.equal(Atomics.load(L, HELD), 2);
     assert.ok(Atomics.load(L, TICKS) > 20, 'the checker’s event loop kept turning');
     // And this thread takes it at once.
-    q.putSync(3, { timeout: 1000 });
-    assert.equal(await q.get({ timeout: 1000 }), 3);
+    q.putSync('3', { timeout: 1000 });
+    assert.equal(await q.get({ timeout: 1000 }), '3');
   });
 }

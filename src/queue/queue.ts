@@ -90,7 +90,13 @@ let restoring: QueueState | undefined;
  *
  * @remarks Thread safety: any number of producers and consumers, in any
  * threads, at once. Cancellation: an aborted `put` puts nothing and an
- * aborted `get` takes nothing.
+ * aborted `get` takes nothing. Thread death: a weft thread (or pool worker)
+ * that dies inside `put` or `get` (terminated, out of memory) costs at most
+ * the item it was putting or taking, never a duplicate or a corrupted item;
+ * the queue stays usable (a waiter takes over what the dead thread held
+ * within about 100 ms, and parked waiters re-check every few seconds at
+ * most). An item taken by a thread that died before `taskDone()` keeps
+ * `join()` waiting: give `join` a timeout where threads may die.
  * @example
  * ```ts
  * import { Queue } from 'weft/queue';

@@ -23,7 +23,7 @@ import {
 } from '../fixtures/death-log.js';
 
 const FIXTURE = new URL('../fixtures/queue-death.ts', import.meta.url);
-const ROUNDS = Number(process.env.WEFT_DEATH_ROUNDS ?? 8);
+const ROUNDS = Number(process.env.WEFT_DEATH_ROUNDS ?? 5);
 const RANGE = 8_000;
 const DEADLINE = 60_000;
 

@@ -351,6 +351,26 @@ export class Ring {
     return Atomics.compareExchange(cells, at, s, pos - index) === s;
   }
 
+  /**
+   * @internal For tests: claims the next position as `tryPut` (or `tryGet`)
+   * does, then stops, as a party terminated right after its claim would.
+   */
+  claimAndStop(consumer: boolean): boolean {
+    const c = this.control;
+    const word = consumer ? DEQ : ENQ;
+    const pos = Atomics.load(c, word);
+    const index = pos % this.#capacity;
+    const at = index * CELL_WORDS;
+    const expected = consumer ? this.#next(pos) - index : pos - index;
+    if (
+      Atomics.compareExchange(this.#cells, at, expected, this.#mark(consumer, pos)) !== expected
+    ) {
+      return false;
+    }
+    Atomics.compareExchange(c, word, pos, this.#next(pos));
+    return true;
+  }
+
   /** Items put and not yet marked done (taskDone), modulo the wrap. */
   unfinished(): number {
     return this.#diff(Atomics.load(this.control, ENQ), Atomics.load(this.control, DONE));

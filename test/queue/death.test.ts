@@ -27,7 +27,7 @@ const ROUNDS = Number(process.env.WEFT_DEATH_ROUNDS ?? 5);
 const RANGE = 8_000;
 const DEADLINE = 60_000;
 
-type Role = 'producer' | 'consumer' | 'drain' | 'hold' | 'loopcheck';
+type Role = 'producer' | 'consumer' | 'drain' | 'hold' | 'loopcheck' | 'claim-put' | 'claim-get';
 type AnyQueue = Queue<string> | SimpleQueue<string>;
 
 interface Party {
@@ -44,7 +44,12 @@ function spawn(
   q: AnyQueue,
   log: SharedArrayBuffer,
   index: number,
-  extra: { mode?: 'sync' | 'async'; base?: number; control?: SharedArrayBuffer } = {},
+  extra: {
+    mode?: 'sync' | 'async';
+    base?: number;
+    control?: SharedArrayBuffer;
+    ring?: unknown;
+  } = {},
 ): Party {
   const slot = registry.claim(`death-${role}-${index}`, true);
   const worker = new Worker(FIXTURE, {
@@ -54,6 +59,7 @@ function spawn(
       mode: extra.mode ?? 'sync',
       queue: encode(q),
       control: extra.control,
+      ring: extra.ring,
       log,
       base: extra.base ?? 0,
       count: RANGE,
@@ -243,3 +249,52 @@ for (const Kind of [Queue, LifoQueue, PriorityQueue]) {
     assert.equal(await q.get({ timeout: 1000 }), '3');
   });
 }
+
+async function killAfterClaim(
+  t: { after: (fn: () => Promise<void>) => void },
+  q: Queue<string>,
+  role: 'claim-put' | 'claim-get',
+): Promise<void> {
+  const log = new SharedArrayBuffer(LOG_WORDS * 4);
+  const L = new Int32Array(log);
+  const ring = (q[SHARE]().state as { ring: unknown }).ring;
+  const party = spawn(role, q, log, 0, { ring });
+  t.after(async () => {
+    void party.worker.terminate();
+    await party.exited;
+  });
+  await until(() => Atomics.load(L, HELD) === 1, DEADLINE, 'the claim');
+  await party.worker.terminate();
+  await party.exited;
+}
+
+for (const form of ['sync', 'async'] as const) {
+  test(`Queue (ring): a producer killed after claiming a cell costs only its item; later items come out (${form} get) and join counts it done`, async (t) => {
+    const q = new Queue<string>({ maxsize: 4 });
+    await killAfterClaim(t, q, 'claim-put');
+    q.putNowait('a');
+    q.putNowait('b');
+    const get = (): string | Promise<string> =>
+      form === 'sync' ? q.getSync({ timeout: DEADLINE }) : q.get({ timeout: DEADLINE });
+    assert.equal(await get(), 'a');
+    assert.equal(await get(), 'b');
+    q.taskDone();
+    q.taskDone();
+    assert.equal(await q.join({ timeout: DEADLINE }), true);
+    assert.throws(() => q.getNowait(), { code: 'ERR_QUEUE_EMPTY' });
+  });
+}
+
+test('Queue (ring): a consumer killed after claiming a cell costs only its item; producers wrapping around reuse the cell', async (t) => {
+  const q = new Queue<string>({ maxsize: 2 });
+  q.putNowait('x');
+  await killAfterClaim(t, q, 'claim-get');
+  q.putNowait('y');
+  q.putNowait('z');
+  assert.equal(q.getNowait(), 'y');
+  assert.equal(await q.get({ timeout: DEADLINE }), 'z');
+  for (let i = 0; i < 10; i++) {
+    q.putSync(String(i), { timeout: DEADLINE });
+    assert.equal(q.getSync({ timeout: DEADLINE }), String(i));
+  }
+});

@@ -1,7 +1,7 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { outOfRangeError, StateError } from '../internal/errors.js';
-import { lockSync, unlock } from '../internal/futex.js';
+import { describe, outOfRangeError, StateError } from '../internal/errors.js';
+import { lockAsync, lockSync, TAKEN_OVER, tryLock, unlock } from './owner-mutex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import {
   checkAcquire,
@@ -26,7 +26,6 @@ import {
   R_NOT_FULL,
   R_PUT_WAITERS,
   R_SHUTDOWN,
-  R_UNFINISHED,
   Ring,
   RING_MAX,
   type RingState,
@@ -101,7 +100,13 @@ let restoring: QueueState | undefined;
  *
  * @remarks Thread safety: any number of producers and consumers, in any
  * threads, at once. Cancellation: an aborted `put` puts nothing and an
- * aborted `get` takes nothing.
+ * aborted `get` takes nothing. Thread death: a weft thread (or pool worker)
+ * that dies inside `put` or `get` (terminated, out of memory) costs at most
+ * the item it was putting or taking, never a duplicate or a corrupted item;
+ * the queue stays usable (a waiter takes over what the dead thread held
+ * within about 100 ms, and parked waiters re-check every few seconds at
+ * most). An item taken by a thread that died before `taskDone()` keeps
+ * `join()` waiting: give `join` a timeout where threads may die.
  * @example
  * ```ts
  * import { Queue } from 'weft/queue';
@@ -219,8 +224,25 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return Atomics.load(this.#c, this.#ring !== undefined ? R_SHUTDOWN : SHUTDOWN) !== 0;
   }
 
+  // The store's mutex records its owner; a waiter takes it over from a
+  // thread that died holding it (after one sleep slice) and repairs the store.
   #lock(): void {
-    lockSync(this.#c, MUTEX, Infinity);
+    if (lockSync(this.#c, MUTEX, Infinity) === TAKEN_OVER) this.#recovered();
+  }
+
+  // The async forms never block the event loop on the mutex: `tryLock` first,
+  // then this (a short spin, then waitAsync slices).
+  async #lockAsync(): Promise<void> {
+    if ((await lockAsync(this.#c, MUTEX, Infinity)) === TAKEN_OVER) this.#recovered();
+  }
+
+  // Under the mutex just taken over: finish the dead owner's operation, then
+  // wake every waiter (it may have died owing one a wake-up); they re-check.
+  #recovered(): void {
+    this.#store!.recover();
+    this.#wake(NOT_EMPTY, Infinity);
+    this.#wake(NOT_FULL, Infinity);
+    this.#wake(ALL_DONE, Infinity);
   }
 
   #unlock(): void {
@@ -260,9 +282,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // Under the lock, with room: store the item, count it, wake a getter after unlocking.
   #push(prepared: Prepared): boolean {
-    const c = this.#c;
     this.#store!.push(prepared);
-    c[UNFINISHED]!++;
     return this.#signal(GET_WAITERS, GET_SIGNALS);
   }
 
@@ -282,11 +302,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   // Under the lock, back from a wait (woken, timed out or aborted): one
-  // waiter fewer, and one outstanding wake-up accounted for.
+  // waiter fewer, and one outstanding wake-up accounted for. Signals first:
+  // a waiter that dies between the two stores leaves one waiter too many
+  // (an extra notify later), never one signal too many (a missed wake-up).
   #left(waiters: number, signals: number): void {
     const c = this.#c;
-    c[waiters]!--;
     if (c[signals]! > 0) c[signals]!--;
+    c[waiters]!--;
   }
 
   /**
@@ -305,16 +327,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
-    this.#lock();
+    if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
+      let naps = 0;
       while (!this.#canPut(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
         try {
-          await waitAsync(c, NOT_FULL, seq, remaining(deadline), signal);
+          await waitAsync(c, NOT_FULL, seq, nap(deadline, naps++), signal);
         } finally {
-          this.#lock();
+          if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(PUT_WAITERS, PUT_SIGNALS);
         }
       }
@@ -343,11 +366,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let wake = false;
     this.#lock();
     try {
+      let naps = 0;
       while (!this.#canPut(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_FULL);
         c[PUT_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_FULL, seq, remaining(deadline));
+        waitSync(c, NOT_FULL, seq, nap(deadline, naps++));
         this.#lock();
         this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
@@ -381,16 +405,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let popped: { value: unknown; wake: boolean };
-    this.#lock();
+    if (!tryLock(c, MUTEX)) await this.#lockAsync();
     try {
+      let naps = 0;
       while (!this.#canGet(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
         try {
-          await waitAsync(c, NOT_EMPTY, seq, remaining(deadline), signal);
+          await waitAsync(c, NOT_EMPTY, seq, nap(deadline, naps++), signal);
         } finally {
-          this.#lock();
+          if (!tryLock(c, MUTEX)) await this.#lockAsync();
           this.#left(GET_WAITERS, GET_SIGNALS);
         }
       }
@@ -418,11 +443,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let popped: { value: unknown; wake: boolean };
     this.#lock();
     try {
+      let naps = 0;
       while (!this.#canGet(timeout, deadline)) {
         const seq = Atomics.load(c, NOT_EMPTY);
         c[GET_WAITERS]!++;
         this.#unlock();
-        waitSync(c, NOT_EMPTY, seq, remaining(deadline));
+        waitSync(c, NOT_EMPTY, seq, nap(deadline, naps++));
         this.#lock();
         this.#left(GET_WAITERS, GET_SIGNALS);
       }
@@ -449,15 +475,19 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   // The ring (a bounded FIFO queue). No lock: a waiter announces itself in
-  // PUT_WAITERS / GET_WAITERS, then tries once more before it sleeps on the
+  // the PUT / GET waiter word, then tries once more before it sleeps on the
   // NOT_FULL / NOT_EMPTY sequence word; whoever makes progress for it (a get,
   // a put) reads the word after its own change and, if a waiter has no
   // wake-up on its way yet, counts one, bumps the sequence and wakes one.
   // Sequentially consistent Atomics on both sides mean that either the
-  // waiter's last try sees the change or the changer sees the waiter. The
-  // word packs waiters (low 16 bits) and wake-ups sent whose waiter is not
-  // back yet (high bits), changed together by CAS, so a side running ahead
-  // of a parked one pays one notify per park, not one per item.
+  // waiter's last try sees the change or the changer sees the waiter. A
+  // waiter word packs waiters (low 32 bits) and wake-ups sent whose waiter is
+  // not back yet (high 32 bits), changed together by a 64-bit CAS, so a side
+  // running ahead of a parked one pays one notify per park, not one per item.
+  // Waiters sleep in slices (a party that died may owe them a wake-up), and
+  // each time they find nothing after a wake-up, and before a non-blocking
+  // form reports empty / full, they ask the ring to take back a cell held
+  // by a party known dead (Ring.repairGet / repairPut).
 
   #ringPutSync(ring: Ring, item: T, options: QueueWaitSyncOptions | undefined): void {
     const timeout = waitTimeout(options);
@@ -477,18 +507,22 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const c = this.#c;
     if (timeout !== 0) for (let i = 0; i < SPIN; i++) if (ring.tryPut(staged)) return;
     const deadline = deadlineOf(timeout);
+    let naps = 0;
     for (;;) {
       // Never put once shut down (an immediate shutdown may have drained).
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
       if (ring.tryPut(staged)) return;
+      if (ring.repairPut()) continue;
       if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
       const seq = Atomics.load(c, R_NOT_FULL);
-      Atomics.add(c, R_PUT_WAITERS, 1);
+      ring.announce(R_PUT_WAITERS);
       try {
         if (ring.tryPut(staged)) return;
-        if (Atomics.load(c, R_SHUTDOWN) === 0) waitSync(c, R_NOT_FULL, seq, remaining(deadline));
+        if (Atomics.load(c, R_SHUTDOWN) === 0) {
+          waitSync(c, R_NOT_FULL, seq, nap(deadline, naps++));
+        }
       } finally {
-        leave(c, R_PUT_WAITERS);
+        ring.leave(R_PUT_WAITERS);
       }
     }
   }
@@ -503,20 +537,22 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     try {
       if (!ring.tryPut(staged)) {
         const deadline = deadlineOf(timeout);
+        let naps = 0;
         for (;;) {
           if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
           if (ring.tryPut(staged)) break;
+          if (ring.repairPut()) continue;
           if (timeout === 0 || remaining(deadline) <= 0) throw new QueueFull();
           const seq = Atomics.load(c, R_NOT_FULL);
-          Atomics.add(c, R_PUT_WAITERS, 1);
+          ring.announce(R_PUT_WAITERS);
           let put = false;
           try {
             put = ring.tryPut(staged);
             if (!put && Atomics.load(c, R_SHUTDOWN) === 0) {
-              await waitAsync(c, R_NOT_FULL, seq, remaining(deadline), signal);
+              await waitAsync(c, R_NOT_FULL, seq, nap(deadline, naps++), signal);
             }
           } finally {
-            leave(c, R_PUT_WAITERS);
+            ring.leave(R_PUT_WAITERS);
           }
           if (put) break;
         }
@@ -537,20 +573,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.#ringDrop(ring);
       throw new QueueShutDown();
     }
-    if (Atomics.load(c, R_GET_WAITERS) !== 0 && claimWake(c, R_GET_WAITERS))
+    if (ring.hasWaiters(R_GET_WAITERS) && ring.claimWake(R_GET_WAITERS)) {
       this.#wake(R_NOT_EMPTY, 1);
+    }
   }
 
-  // Drops every item left (shutdown immediate): they count as done for join.
+  // Drops every item left (shutdown immediate): they count as done for join,
+  // and so do positions whose producer died before publishing.
   #ringDrop(ring: Ring): void {
-    const c = this.#c;
     let dropped = 0;
-    while (ring.tryGet() !== EMPTY) dropped++;
-    if (dropped === 0) return;
     for (;;) {
-      const n = Atomics.load(c, R_UNFINISHED);
-      if (Atomics.compareExchange(c, R_UNFINISHED, n, Math.max(0, n - dropped)) === n) break;
+      if (ring.tryGet() !== EMPTY) dropped++;
+      else if (!ring.repairGet()) break;
     }
+    if (dropped > 0) ring.addDone(dropped);
     this.#wake(R_ALL_DONE, Infinity);
   }
 
@@ -570,19 +606,26 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       }
     }
     const deadline = deadlineOf(timeout);
+    let naps = 0;
     for (;;) {
       if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+      // The next item's producer died before publishing it: skip the cell.
+      if (ring.repairGet()) {
+        const value = ring.tryGet();
+        if (value !== EMPTY) return value;
+        continue;
+      }
       if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
       const seq = Atomics.load(c, R_NOT_EMPTY);
-      Atomics.add(c, R_GET_WAITERS, 1);
+      ring.announce(R_GET_WAITERS);
       let value: unknown;
       try {
         value = ring.tryGet();
         if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-          waitSync(c, R_NOT_EMPTY, seq, remaining(deadline));
+          waitSync(c, R_NOT_EMPTY, seq, nap(deadline, naps++));
         }
       } finally {
-        leave(c, R_GET_WAITERS);
+        ring.leave(R_GET_WAITERS);
       }
       if (value === EMPTY) value = ring.tryGet();
       if (value !== EMPTY) return value;
@@ -597,18 +640,24 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let value = ring.tryGet();
     if (value === EMPTY) {
       const deadline = deadlineOf(timeout);
+      let naps = 0;
       for (;;) {
         if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
+        if (ring.repairGet()) {
+          value = ring.tryGet();
+          if (value !== EMPTY) break;
+          continue;
+        }
         if (timeout === 0 || remaining(deadline) <= 0) throw new QueueEmpty();
         const seq = Atomics.load(c, R_NOT_EMPTY);
-        Atomics.add(c, R_GET_WAITERS, 1);
+        ring.announce(R_GET_WAITERS);
         try {
           value = ring.tryGet();
           if (value === EMPTY && Atomics.load(c, R_SHUTDOWN) === 0) {
-            await waitAsync(c, R_NOT_EMPTY, seq, remaining(deadline), signal);
+            await waitAsync(c, R_NOT_EMPTY, seq, nap(deadline, naps++), signal);
           }
         } finally {
-          leave(c, R_GET_WAITERS);
+          ring.leave(R_GET_WAITERS);
         }
         if (value === EMPTY) value = ring.tryGet();
         if (value !== EMPTY) break;
@@ -619,9 +668,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // After a get: wake a putter waiting for room, then decode what needs it.
   #ringFinish(value: unknown): T {
-    const c = this.#c;
-    if (Atomics.load(c, R_PUT_WAITERS) !== 0 && claimWake(c, R_PUT_WAITERS))
+    if (this.#ring!.hasWaiters(R_PUT_WAITERS) && this.#ring!.claimWake(R_PUT_WAITERS)) {
       this.#wake(R_NOT_FULL, 1);
+    }
     return (value instanceof Pending ? value.value() : value) as T;
   }
 
@@ -633,14 +682,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   taskDone(): void {
     const c = this.#c;
     if (this.#ring !== undefined) {
-      for (;;) {
-        const unfinished = Atomics.load(c, R_UNFINISHED);
-        if (unfinished <= 0) throw tooManyTaskDone();
-        if (Atomics.compareExchange(c, R_UNFINISHED, unfinished, unfinished - 1) === unfinished) {
-          if (unfinished === 1) this.#wake(R_ALL_DONE, Infinity);
-          return;
-        }
-      }
+      const before = this.#ring.taskDone();
+      if (before === 0) throw tooManyTaskDone();
+      if (before === 1) this.#wake(R_ALL_DONE, Infinity);
+      return;
     }
     let done = false;
     this.#lock();
@@ -665,15 +710,18 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
     const c = this.#c;
-    const [allDone, unfinished] =
-      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
+    const allDone = this.#ring !== undefined ? R_ALL_DONE : ALL_DONE;
     for (;;) {
       const seq = Atomics.load(c, allDone);
-      if (Atomics.load(c, unfinished) === 0) return true;
+      if (this.#unfinished() === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
       await waitAsync(c, allDone, seq, left, signal);
     }
+  }
+
+  #unfinished(): number {
+    return this.#ring !== undefined ? this.#ring.unfinished() : Atomics.load(this.#c, UNFINISHED);
   }
 
   /**
@@ -685,11 +733,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     options = checkOptions(options, 'queue.joinSync(options)', WAIT_SYNC_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;
-    const [allDone, unfinished] =
-      this.#ring !== undefined ? [R_ALL_DONE, R_UNFINISHED] : [ALL_DONE, UNFINISHED];
+    const allDone = this.#ring !== undefined ? R_ALL_DONE : ALL_DONE;
     for (;;) {
       const seq = Atomics.load(c, allDone);
-      if (Atomics.load(c, unfinished) === 0) return true;
+      if (this.#unfinished() === 0) return true;
       const left = remaining(deadline);
       if (left <= 0) return false;
       waitSync(c, allDone, seq, left);
@@ -718,10 +765,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.#lock();
     try {
       c[SHUTDOWN] = 1;
-      if (options.immediate === true) {
-        const dropped = this.#store!.clear();
-        c[UNFINISHED] = Math.max(0, c[UNFINISHED]! - dropped);
-      }
+      if (options.immediate === true) this.#store!.clear();
     } finally {
       this.#unlock();
     }
@@ -786,6 +830,17 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   }
 }
 
+// Waiters sleep in naps: a party that died may owe them a wake-up (it died
+// between its change and its notify, or holds a ring cell a parked putter
+// needs back), so a sleeper re-checks after FIRST_NAP ms, then after longer
+// and longer naps up to MAX_NAP ms: a death costs a parked waiter a delay,
+// never a hang, and an idle waiter costs one wake-up every few seconds.
+const FIRST_NAP = 250;
+const MAX_NAP = 4000;
+function nap(deadline: number, naps: number): number {
+  return Math.min(remaining(deadline), naps >= 4 ? MAX_NAP : FIRST_NAP << naps);
+}
+
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {
   if (options === undefined) return Infinity;
   checkOptions(options, 'queue.get(options) / queue.put(item, options)', QUEUE_FORM);
@@ -799,29 +854,4 @@ function tooManyTaskDone(): StateError {
     'ERR_TASK_DONE_TOO_MANY',
     'taskDone() called more times than there were items',
   );
-}
-
-// Waiter words of the ring: waiters in the low 16 bits, wake-ups sent and not
-// yet taken back above them.
-const WAITER = 1;
-const SIGNAL = 0x1_0000;
-
-// A waiter is back (woken, timed out, aborted, or it found what it wanted):
-// one waiter fewer, and one outstanding wake-up taken back if there is one.
-function leave(c: Int32Array, word: number): void {
-  for (;;) {
-    const v = Atomics.load(c, word);
-    const next = v - WAITER - (v >>> 16 > 0 ? SIGNAL : 0);
-    if (Atomics.compareExchange(c, word, v, next) === v) return;
-  }
-}
-
-// Whether to wake one waiter: true (and counted) when some waiter has no
-// wake-up on its way yet.
-function claimWake(c: Int32Array, word: number): boolean {
-  for (;;) {
-    const v = Atomics.load(c, word);
-    if ((v & 0xffff) <= v >>> 16) return false;
-    if (Atomics.compareExchange(c, word, v, v + SIGNAL) === v) return true;
-  }
 }

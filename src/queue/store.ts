@@ -2,6 +2,28 @@
 // entries, and an arena of records, all in SharedArrayBuffers. Every method
 // here runs with the queue's mutex held (queue.ts takes it); nothing waits.
 //
+// A holder may die at any instruction (weft terminates threads), and then a
+// waiter takes the mutex over and calls `recover()`. So every change is
+// ordered to be invisible until one commit store, or journaled:
+// - push writes the record and its index entry where nothing reads them yet
+//   (past BUMP, past SIZE), then writes a journal (the entry, and the new
+//   values of the control words it changes) and commits by storing OP. From
+//   then on `recover()` rolls it forward: it stores the journaled values, and
+//   for a priority queue rebuilds the heap from its entries plus the journaled
+//   one (the sift moves whole 16-byte entries with copyWithin, one native
+//   call each, so an entry is never half-written; a hole sift leaves at most
+//   a duplicate, which the rebuild drops).
+// - pop reads the item first, then journals and commits the same way (the
+//   item is lost if its popper dies after the commit: it was in flight).
+// - compaction moves one record at a time, journaled (slot, from, to,
+//   length, bytes done), in chunks no longer than the distance moved, so a
+//   chunk never overwrites its own source: redoing the chunk at `done` is
+//   always safe, and `recover()` finishes the move.
+// - growing a buffer stores its new size last, after the data it needs is
+//   in place (a bigger buffer nobody uses is harmless).
+// A push whose owner dies before its commit leaves only unreferenced bytes,
+// reclaimed by the next compaction or when the queue empties.
+//
 // control (Int32): see the word constants below.
 // index (growable Int32): ENTRY words per entry [offset, keyLength, itemLength, seq];
 //   FIFO: a ring of `SIZE` entries starting at HEAD; LIFO: a stack; priority: a binary heap.
@@ -14,7 +36,7 @@
 import { codedError, StateError } from '../internal/errors.js';
 import { readString } from './utf16.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
-import { readPayload, writePayload, type Prepared } from './item-codec.js';
+import { K_BIGINT, K_NUMBER, readPayload, writePayload, type Prepared } from './item-codec.js';
 
 export const MUTEX = 1;
 export const KIND = 2;
@@ -41,14 +63,32 @@ const INDEX_BYTES = 18;
 // mutex: a waiter is not signalled twice (see Queue#signal).
 export const GET_SIGNALS = 19;
 export const PUT_SIGNALS = 20;
-const WORDS = 21;
+// The journal of the operation in progress (see the top of this file).
+const OP = 21; // NONE, PUSH, POP or CLEAR once committed
+const J_ENTRY = 22; // 4 words: the entry pushed, or (priority pop) the last entry moved to the root
+const J_REMOVED = 26; // priority pop: offset of the root taken out
+const J_SIZE = 27; // SIZE after the operation
+const J_COUNT = 28; // number of (word, value) pairs
+const J_PAIRS = 29; // up to MAX_PAIRS pairs
+const MAX_PAIRS = 8;
+// The compaction step in progress: index word of the entry + 1 (0 = none), from, to, length, done.
+const C_SLOT = J_PAIRS + 2 * MAX_PAIRS;
+const C_FROM = C_SLOT + 1;
+const C_TO = C_SLOT + 2;
+const C_LEN = C_SLOT + 3;
+const C_DONE = C_SLOT + 4;
+const WORDS = C_DONE + 1;
+
+const NONE = 0;
+const PUSH = 1;
+const POP = 2;
+const CLEAR = 3;
 
 export const FIFO = 0;
 export const LIFO = 1;
 export const PRIORITY = 2;
 
 const ENTRY = 4;
-import { K_BIGINT, K_NUMBER } from './item-codec.js';
 const KEY_NAMES = ['', 'number', 'bigint', 'string'];
 
 const INITIAL_ARENA = 64 * 1024;
@@ -68,10 +108,13 @@ export interface StoreState {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
+type Key = number | bigint | string;
+
 export class Store {
   readonly control: Int32Array;
   readonly #indexBuffer: SharedArrayBuffer;
   readonly #arenaBuffer: SharedArrayBuffer;
+  readonly #journalEntry: Int32Array;
   #index!: Int32Array;
   #u8!: Uint8Array;
   #u16!: Uint16Array;
@@ -95,6 +138,7 @@ export class Store {
         maxByteLength: maxBytes,
       });
     }
+    this.#journalEntry = this.control.subarray(J_ENTRY, J_ENTRY + ENTRY);
     if (state === undefined) {
       this.control[ARENA_BYTES] = this.#arenaBuffer.byteLength;
       this.control[INDEX_BYTES] = this.#indexBuffer.byteLength;
@@ -132,7 +176,7 @@ export class Store {
     return this.control[KIND]!;
   }
 
-  /** Appends one prepared item (and the prepared key, for priority queues). */
+  /** Appends one prepared item (and the prepared key, for priority queues); counts it unfinished. */
   push(item: Prepared): void {
     this.#sync();
     const c = this.control;
@@ -153,20 +197,17 @@ export class Store {
     if ((size + 1) * ENTRY > this.#index.length) this.#growIndex();
     const recordSize = 8 + pad8(keyLength) + pad8(item.length);
     const offset = this.#allocate(recordSize);
-    // Nothing below can fail: the queue changes only from here on.
+    // Nothing below can fail. Until the commit, only bytes nobody reads change.
     const u8 = this.#u8;
     u8[offset] = item.tag;
     u8[offset + 1] = kind === PRIORITY ? item.keyKind : 0;
     if (kind === PRIORITY) {
-      c[KEY_KIND] = item.keyKind;
       if (item.keyKind === K_NUMBER) this.#f64[(offset + 8) >> 3] = item.key as number;
       else this.#writeString(offset + 8, String(item.key));
     }
     const payload = offset + 8 + pad8(keyLength);
     writePayload(u8, this.#u16, this.#f64, payload, item);
-    c[LIVE]! += recordSize;
     const seq = (c[SEQ]! + 1) | 0;
-    c[SEQ] = seq;
     let at: number;
     if (kind === FIFO) at = ((c[HEAD]! + size) % (this.#index.length / ENTRY)) * ENTRY;
     else at = size * ENTRY;
@@ -175,8 +216,26 @@ export class Store {
     index[at + 1] = keyLength;
     index[at + 2] = item.length;
     index[at + 3] = seq;
-    c[SIZE] = size + 1;
+    c[J_ENTRY] = offset;
+    c[J_ENTRY + 1] = keyLength;
+    c[J_ENTRY + 2] = item.length;
+    c[J_ENTRY + 3] = seq;
+    c[J_SIZE] = size + 1;
+    c[J_PAIRS] = SIZE;
+    c[J_PAIRS + 1] = size + 1;
+    c[J_PAIRS + 2] = LIVE;
+    c[J_PAIRS + 3] = c[LIVE]! + recordSize;
+    c[J_PAIRS + 4] = UNFINISHED;
+    c[J_PAIRS + 5] = c[UNFINISHED]! + 1;
+    c[J_PAIRS + 6] = SEQ;
+    c[J_PAIRS + 7] = seq;
+    c[J_PAIRS + 8] = KEY_KIND;
+    c[J_PAIRS + 9] = kind === PRIORITY ? item.keyKind : 0;
+    c[J_COUNT] = 5;
+    Atomics.store(c, OP, PUSH);
+    this.#applyPairs();
     if (kind === PRIORITY) this.#siftUp(size);
+    c[OP] = NONE;
   }
 
   /** Removes the next item and returns it (a BYTES item is deserialized by the caller via `finish`). */
@@ -186,16 +245,13 @@ export class Store {
     const kind = c[KIND]!;
     const size = c[SIZE]! - 1;
     const index = this.#index;
-    let at: number;
-    if (kind === FIFO) {
-      at = c[HEAD]! * ENTRY;
-      c[HEAD] = (c[HEAD]! + 1) % (index.length / ENTRY);
-    } else if (kind === LIFO) at = size * ENTRY;
-    else at = 0;
+    const head = c[HEAD]!;
+    const at = kind === FIFO ? head * ENTRY : kind === LIFO ? size * ENTRY : 0;
     const offset = index[at]!;
     const keyLength = index[at + 1]!;
     const itemLength = index[at + 2]!;
     const payload = offset + 8 + pad8(keyLength);
+    // Read first: nothing has changed if this (or the dying thread) stops here.
     const value = readPayload(
       this.#u8,
       this.#u16,
@@ -204,41 +260,125 @@ export class Store {
       this.#u8[offset]!,
       itemLength,
     );
-    c[SIZE] = size;
-    if (kind === PRIORITY && size > 0) {
-      index.copyWithin(0, size * ENTRY, size * ENTRY + ENTRY);
-      this.#siftDown(0, size);
-    }
+    c[J_SIZE] = size;
+    c[J_PAIRS] = SIZE;
+    c[J_PAIRS + 1] = size;
     if (size === 0) {
-      // Empty: nothing left to compare with, so any kind of priority may come next (as in Python).
-      c[KEY_KIND] = 0;
-      c[BUMP] = 0;
-      c[LIVE] = 0;
-      c[HEAD] = 0;
-    } else c[LIVE]! -= 8 + pad8(keyLength) + pad8(itemLength);
+      // Empty: reset the arena, and any kind of priority may come next (as in Python).
+      c[J_PAIRS + 2] = LIVE;
+      c[J_PAIRS + 3] = 0;
+      c[J_PAIRS + 4] = BUMP;
+      c[J_PAIRS + 5] = 0;
+      c[J_PAIRS + 6] = HEAD;
+      c[J_PAIRS + 7] = 0;
+      c[J_PAIRS + 8] = KEY_KIND;
+      c[J_PAIRS + 9] = 0;
+      c[J_COUNT] = 5;
+    } else {
+      c[J_PAIRS + 2] = LIVE;
+      c[J_PAIRS + 3] = c[LIVE]! - (8 + pad8(keyLength) + pad8(itemLength));
+      c[J_PAIRS + 4] = HEAD;
+      c[J_PAIRS + 5] = kind === FIFO ? (head + 1) % (index.length / ENTRY) : head;
+      c[J_COUNT] = 3;
+      if (kind === PRIORITY) {
+        c[J_REMOVED] = offset;
+        const last = size * ENTRY;
+        c[J_ENTRY] = index[last]!;
+        c[J_ENTRY + 1] = index[last + 1]!;
+        c[J_ENTRY + 2] = index[last + 2]!;
+        c[J_ENTRY + 3] = index[last + 3]!;
+      }
+    }
+    Atomics.store(c, OP, POP);
+    this.#applyPairs();
+    if (kind === PRIORITY && size > 0) this.#siftDown(size);
+    c[OP] = NONE;
     return value;
   }
 
-  /** Drops every item (shutdown({ immediate })); returns how many. */
+  /** Drops every item (shutdown({ immediate })), counting them done; returns how many. */
   clear(): number {
     const c = this.control;
     const size = c[SIZE]!;
-    c[SIZE] = 0;
-    c[KEY_KIND] = 0;
-    c[HEAD] = 0;
-    c[BUMP] = 0;
-    c[LIVE] = 0;
+    c[J_SIZE] = 0;
+    const pairs = [SIZE, 0, KEY_KIND, 0, HEAD, 0, BUMP, 0, LIVE, 0];
+    pairs.push(UNFINISHED, Math.max(0, c[UNFINISHED]! - size));
+    for (let i = 0; i < pairs.length; i++) c[J_PAIRS + i] = pairs[i]!;
+    c[J_COUNT] = pairs.length >> 1;
+    Atomics.store(c, OP, CLEAR);
+    this.#applyPairs();
+    c[OP] = NONE;
     return size;
+  }
+
+  /**
+   * After taking the mutex over from a thread that died holding it: finish
+   * what it was doing, so the queue is consistent again. Returns whether
+   * anything was in progress.
+   */
+  recover(): boolean {
+    this.#sync();
+    const c = this.control;
+    let repaired = false;
+    if (c[C_SLOT] !== 0) {
+      this.#finishMove();
+      repaired = true;
+    }
+    const op = c[OP]!;
+    if (op !== NONE) {
+      this.#applyPairs();
+      if (c[KIND] === PRIORITY && op !== CLEAR) this.#rebuildHeap(op);
+      c[OP] = NONE;
+      repaired = true;
+    }
+    return repaired;
+  }
+
+  // Stores the journaled values (idempotent: a recovery may itself be cut short and redone).
+  #applyPairs(): void {
+    const c = this.control;
+    for (let i = 0, n = c[J_COUNT]!; i < n; i++) {
+      c[c[J_PAIRS + 2 * i]!] = c[J_PAIRS + 2 * i + 1]!;
+    }
+  }
+
+  // A priority operation died mid-sift: its slots hold every entry (at most
+  // one duplicated by the hole sift) except the journaled one. Collect,
+  // sort (a sorted array is a heap), and write back in one native call.
+  #rebuildHeap(op: number): void {
+    const c = this.control;
+    const index = this.#index;
+    const n = c[J_SIZE]!;
+    const removed = op === POP ? c[J_REMOVED]! : -1;
+    const seen = new Set<number>();
+    const entries: Int32Array[] = [];
+    const add = (entry: Int32Array): void => {
+      const offset = entry[0]!;
+      if (offset === removed || seen.has(offset)) return;
+      seen.add(offset);
+      entries.push(entry.slice());
+    };
+    for (let i = 0; i < n; i++) add(index.subarray(i * ENTRY, i * ENTRY + ENTRY));
+    if (n > 0) add(this.#journalEntry);
+    const keys = new Map<Int32Array, Key>();
+    for (const e of entries) keys.set(e, this.#key(e[0]!, e[1]!));
+    entries.sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      if (ka < kb) return -1;
+      if (ka > kb) return 1;
+      return (a[3]! - b[3]!) | 0;
+    });
+    const out = new Int32Array(entries.length * ENTRY);
+    entries.forEach((e, i) => out.set(e, i * ENTRY));
+    index.set(out, 0);
+    c[SIZE] = entries.length;
   }
 
   #writeString(at: number, s: string): void {
     const u16 = this.#u16;
     const base = at >> 1;
     for (let i = 0; i < s.length; i++) u16[base + i] = s.charCodeAt(i);
-  }
-
-  #readString(at: number, length: number): string {
-    return readString(this.#u16, at >> 1, length);
   }
 
   #allocate(size: number): number {
@@ -254,10 +394,14 @@ export class Store {
             `The queue's storage would exceed its ceiling of ${max} bytes (option \`maxBytes\`); the item was not put`,
           );
         }
-        const bytes = Math.min(max, pad8(Math.max(this.#u8.length * 2, live + size)));
+        // A thread that died after growing may have left the buffer bigger already.
+        const bytes = Math.max(
+          this.#arenaBuffer.byteLength,
+          Math.min(max, pad8(Math.max(this.#u8.length * 2, live + size))),
+        );
         this.#arenaBuffer.grow(bytes);
-        c[ARENA_BYTES] = bytes;
         this.#viewArena(bytes);
+        Atomics.store(c, ARENA_BYTES, bytes);
       }
       if (bump + size > this.#u8.length) bump = this.#compact();
     }
@@ -280,11 +424,37 @@ export class Store {
     for (const at of positions) {
       const from = index[at]!;
       const length = 8 + pad8(index[at + 1]!) + pad8(index[at + 2]!);
-      if (from !== to) this.#u8.copyWithin(to, from, from + length);
-      index[at] = to;
+      if (from !== to) {
+        c[C_FROM] = from;
+        c[C_TO] = to;
+        c[C_LEN] = length;
+        c[C_DONE] = 0;
+        Atomics.store(c, C_SLOT, at + 1);
+        this.#finishMove();
+      }
       to += length;
     }
     return to;
+  }
+
+  // The journaled record move: chunks no longer than the distance moved, so
+  // a chunk never overwrites its own source, and redoing chunk `done` after
+  // a death is safe (only the next chunk's copy would overwrite its source).
+  #finishMove(): void {
+    const c = this.control;
+    const from = c[C_FROM]!;
+    const to = c[C_TO]!;
+    const length = c[C_LEN]!;
+    const gap = from - to;
+    const u8 = this.#u8;
+    for (let done = c[C_DONE]!; done < length;) {
+      const n = Math.min(gap, length - done);
+      u8.copyWithin(to + done, from + done, from + done + n);
+      done += n;
+      c[C_DONE] = done;
+    }
+    this.#index[c[C_SLOT]! - 1] = to;
+    Atomics.store(c, C_SLOT, 0);
   }
 
   #growIndex(): void {
@@ -297,64 +467,80 @@ export class Store {
       );
     }
     const newCap = Math.min(max, oldCap * 2);
-    this.#indexBuffer.grow(newCap * ENTRY * 4);
-    this.control[INDEX_BYTES] = newCap * ENTRY * 4;
-    this.#viewIndex(newCap * ENTRY * 4);
+    const bytes = newCap * ENTRY * 4;
+    if (this.#indexBuffer.byteLength < bytes) this.#indexBuffer.grow(bytes);
+    const view = new Int32Array(this.#indexBuffer, 0, bytes >> 2);
     const c = this.control;
     if (c[KIND] === FIFO) {
-      // Unwrap the ring: entries before HEAD that wrapped around move after the old end.
+      // Unwrap the ring: entries before HEAD that wrapped around move after
+      // the old end, where nothing reads them until INDEX_BYTES changes.
       const head = c[HEAD]!;
       const wrapped = head + c[SIZE]! - oldCap;
-      if (wrapped > 0) this.#index.copyWithin(oldCap * ENTRY, 0, wrapped * ENTRY);
+      if (wrapped > 0) view.copyWithin(oldCap * ENTRY, 0, wrapped * ENTRY);
     }
+    this.#index = view;
+    Atomics.store(c, INDEX_BYTES, bytes);
   }
 
-  // Heap order: smaller key first, then earlier seq (FIFO among equals).
-  #less(a: number, b: number): boolean {
-    const index = this.#index;
-    const ka = this.#keyAt(a);
-    const kb = this.#keyAt(b);
-    if (ka < kb) return true;
-    if (ka > kb) return false;
-    return ((index[a * ENTRY + 3]! - index[b * ENTRY + 3]!) | 0) < 0;
-  }
-
-  #keyAt(i: number): number | bigint | string {
-    const index = this.#index;
-    const offset = index[i * ENTRY]!;
+  #key(offset: number, keyLength: number): Key {
     const kind = this.#u8[offset + 1];
     if (kind === K_NUMBER) return this.#f64[(offset + 8) >> 3]!;
-    const s = this.#readString(offset + 8, index[i * ENTRY + 1]! >> 1);
+    const s = readString(this.#u16, (offset + 8) >> 1, keyLength >> 1);
     return kind === K_BIGINT ? BigInt(s) : s;
   }
 
-  #swap(a: number, b: number): void {
+  #keyAt(i: number): Key {
     const index = this.#index;
-    for (let k = 0; k < ENTRY; k++) {
-      const t = index[a * ENTRY + k]!;
-      index[a * ENTRY + k] = index[b * ENTRY + k]!;
-      index[b * ENTRY + k] = t;
-    }
+    return this.#key(index[i * ENTRY]!, index[i * ENTRY + 1]!);
   }
 
+  // Heap order: smaller key first, then earlier seq (FIFO among equals).
+  static #before(ka: Key, sa: number, kb: Key, sb: number): boolean {
+    if (ka < kb) return true;
+    if (ka > kb) return false;
+    return ((sa - sb) | 0) < 0;
+  }
+
+  // The journaled entry enters at slot i: parents move down into the hole
+  // (whole entries, one native copy each), then the entry is written.
   #siftUp(i: number): void {
+    const index = this.#index;
+    const x = this.#journalEntry;
+    const key = this.#key(x[0]!, x[1]!);
+    const seq = x[3]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.#less(i, parent)) return;
-      this.#swap(i, parent);
+      if (!Store.#before(key, seq, this.#keyAt(parent), index[parent * ENTRY + 3]!)) break;
+      index.copyWithin(i * ENTRY, parent * ENTRY, parent * ENTRY + ENTRY);
       i = parent;
     }
+    index.set(x, i * ENTRY);
   }
 
-  #siftDown(i: number, size: number): void {
+  // The journaled entry (the last one) replaces the root of a heap of `size`.
+  #siftDown(size: number): void {
+    const index = this.#index;
+    const x = this.#journalEntry;
+    const key = this.#key(x[0]!, x[1]!);
+    const seq = x[3]!;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= size) return;
+      if (l >= size) break;
       const r = l + 1;
-      const child = r < size && this.#less(r, l) ? r : l;
-      if (!this.#less(child, i)) return;
-      this.#swap(i, child);
+      let child = l;
+      let childKey = this.#keyAt(l);
+      if (r < size) {
+        const rKey = this.#keyAt(r);
+        if (Store.#before(rKey, index[r * ENTRY + 3]!, childKey, index[l * ENTRY + 3]!)) {
+          child = r;
+          childKey = rKey;
+        }
+      }
+      if (!Store.#before(childKey, index[child * ENTRY + 3]!, key, seq)) break;
+      index.copyWithin(i * ENTRY, child * ENTRY, child * ENTRY + ENTRY);
       i = child;
     }
+    index.set(x, i * ENTRY);
   }
 }

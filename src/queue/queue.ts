@@ -1,6 +1,6 @@
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
-import { describe, outOfRangeError, StateError } from '../internal/errors.js';
+import { outOfRangeError, StateError } from '../internal/errors.js';
 import { lockAsync, lockSync, TAKEN_OVER, tryLock, unlock } from './owner-mutex.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 import {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { encode, SHARE } from '../../src/internal/codec.js';
+import { pack, SHARE } from '../../src/internal/codec.js';
 import { LifoQueue, PriorityQueue, Queue, SimpleQueue } from '../../src/queue/index.js';
 import * as registry from '../../src/threading/registry.js';
 import {

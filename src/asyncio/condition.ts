@@ -20,18 +20,18 @@ import type { AcquireOptions, WaitOptions } from './options.js';
  * ```ts
  * const cond = new Condition();
  * const items: number[] = [];
- * // consumer
- * {
+ * const consumer = (async () => {
  *   await using _ = await cond.hold();
  *   await cond.waitFor(() => items.length > 0);
- *   items.shift();
- * }
+ *   return items.shift();
+ * })();
  * // producer
  * {
  *   await using _ = await cond.hold();
  *   items.push(1);
  *   cond.notify();
  * }
+ * console.log(await consumer); // 1
  * ```
  */
 export class Condition {

@@ -139,7 +139,11 @@ export class Semaphore {
  * const sem = new BoundedSemaphore(2);
  * await sem.acquire();
  * sem.release();
- * sem.release(); // throws StateError ERR_SEMAPHORE_OVERRELEASED
+ * try {
+ *   sem.release(); // one more than was taken
+ * } catch (e) {
+ *   console.log((e as StateError).code); // ERR_SEMAPHORE_OVERRELEASED
+ * }
  * ```
  */
 export class BoundedSemaphore extends Semaphore {

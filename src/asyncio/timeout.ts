@@ -18,9 +18,11 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
- * {
+ * try {
  *   using scope = timeout(500);
- *   await sleep(1_000, { signal: scope.signal }); // rejects with TimeoutError at 500 ms
+ *   await sleep(1_000, { signal: scope.signal });
+ * } catch (e) {
+ *   if (e instanceof TimeoutError) console.log('gave up after 500 ms');
  * }
  * ```
  */

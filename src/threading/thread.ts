@@ -36,7 +36,17 @@ export interface ExceptHookArgs {
 /** Reports an error escaping a thread's target; see {@link setExcepthook}. */
 export type ExceptHook = (args: ExceptHookArgs) => void;
 
-/** Python's default: `Exception in thread NAME:` and the stack, on stderr. */
+/**
+ * Python's default: `Exception in thread NAME:` and the stack, on stderr.
+ *
+ * @example
+ * ```ts
+ * setExcepthook((args) => {
+ *   if (!(args.excValue instanceof TimeoutError)) defaultExcepthook(args); // quiet about timeouts
+ * });
+ * setExcepthook(defaultExcepthook); // back to the default
+ * ```
+ */
 export const defaultExcepthook: ExceptHook = ({ excValue, thread }) => {
   process.stderr.write(
     `Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`,
@@ -105,11 +115,15 @@ export interface ThreadErrorMessage {
  * @example
  * ```ts
  * import { Thread, Lock, tasks } from 'weft/threading';
+ * import { SharedArray } from 'weft/shared';
+ * // work.ts exports: increment(lock: Lock, counter: SharedArray<'i'>, n: number)
  * const work = tasks<typeof import('./work.js')>(new URL('./work.js', import.meta.url));
  * const lock = new Lock();
- * const t = new Thread({ target: work.increment, args: [lock, 1000], name: 'adder' });
+ * const counter = new SharedArray('i', 1);
+ * const t = new Thread({ target: work.increment, args: [lock, counter, 1000], name: 'adder' });
  * t.start();
  * await t.join();
+ * console.log(counter.get(0)); // 1000
  * ```
  */
 export class Thread<T extends Target = Target<AnyFunction>> {

@@ -24,7 +24,10 @@
 //   timeout; it must end by itself, leaving nothing running. ```ts no-run
 //   keeps a block type-checked only (it benchmarks, or needs the network).
 //
-// Usage: node scripts/check-examples.mjs [--no-run] [--list] [--quiet] [FILTER...]
+// Usage: node scripts/check-examples.mjs [--no-run] [--list] [--quiet]
+//          [--timeout=MS] [--doc=FILE.md ...] [FILTER...]
+//   --timeout: how long one example may run (default 10 s).
+//   --doc: check the ```ts blocks of another markdown file too.
 //   FILTER: only blocks whose source path contains one of the strings.
 
 import {
@@ -46,11 +49,13 @@ import ts from 'typescript';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GIVENS = join(ROOT, 'scripts', 'examples', 'givens');
 const FIXTURES = join(ROOT, 'scripts', 'examples', 'fixtures');
-const RUN_TIMEOUT_MS = 10_000;
-
 const argv = process.argv.slice(2);
-const flags = new Set(argv.filter((a) => a.startsWith('--')));
+const flags = new Set(argv.filter((a) => a.startsWith('--') && !a.includes('=')));
+const values = (name) =>
+  argv.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 const filters = argv.filter((a) => !a.startsWith('--'));
+const RUN_TIMEOUT_MS = Number(values('timeout')[0] ?? 10_000);
+const EXTRA_DOCS = values('doc').map((f) => resolve(f));
 const RUN = !flags.has('--no-run') && !flags.has('--list');
 const QUIET = flags.has('--quiet');
 
@@ -286,6 +291,7 @@ let blocks = [
     .filter((n) => n.endsWith('.md'))
     .sort()
     .flatMap((n) => markdownBlocks(join(ROOT, 'docs', n), problems)),
+  ...EXTRA_DOCS.flatMap((f) => markdownBlocks(f, problems)),
 ];
 if (filters.length > 0) blocks = blocks.filter((b) => filters.some((f) => b.source.includes(f)));
 

@@ -156,6 +156,7 @@ export class Condition {
     this.#waiters.grantAll(true);
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     return `<Condition ${String(this.#lock)} waiters=${this.#waiters.size}>`;
   }

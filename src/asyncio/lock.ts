@@ -86,6 +86,7 @@ export class Lock {
     return this.#locked;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const waiters = this.#waiters.size;
     return `<Lock [${this.#locked ? 'locked' : 'unlocked'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;

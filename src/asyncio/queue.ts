@@ -23,6 +23,7 @@ export interface ShutdownOptions {
  * Subclasses return their own from {@link Queue._store}.
  */
 export interface QueueStore<T> {
+  /** How many items it holds. */
   readonly length: number;
   /** Adds an item. Throws, changing nothing, if the item cannot be stored. */
   push(item: T): void;
@@ -30,6 +31,7 @@ export interface QueueStore<T> {
   shift(): T;
   /** Checks that an item could be stored, without storing it (throws TypeError if not). */
   check?(item: T): void;
+  /** Drops every item (`shutdown({ immediate: true })`). */
   clear(): void;
 }
 
@@ -99,6 +101,7 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.#maxsize;
   }
 
+  /** @throws {RangeError} for a negative or non-integer value. */
   set maxsize(value: number) {
     this.#maxsize = checkInt(value, 'maxsize', 0);
     while (!this.full() && this.#putters.size > 0) this.#admitPutter();

@@ -123,6 +123,7 @@ export class Semaphore {
     this.#value += n;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const waiters = this.#waiters.size;
     const bound = this.#bound >= 0 ? `/${this.#bound}` : '';

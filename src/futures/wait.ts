@@ -51,7 +51,9 @@ export interface WaitOptions {
 
 /** What {@link wait} returns: two disjoint sets of the given futures. */
 export interface DoneAndNotDone<F> {
+  /** The futures that finished or were cancelled. */
   readonly done: Set<F>;
+  /** The others (still pending or running). */
   readonly notDone: Set<F>;
 }
 
@@ -127,7 +129,10 @@ export async function wait<F extends Future<unknown>>(
  * and TypeScript types `for await` elements as awaited values). Read it with
  * `await f.result()`; it is still the same object (`===`, Map keys).
  */
-export type Completed<F> = F & { readonly then: never };
+export type Completed<F> = F & {
+  /** Hidden, so that `for await` yields the future itself (see above). */
+  readonly then: never;
+};
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {

@@ -182,6 +182,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   get name(): string {
     return this.#name;
   }
+  /** @throws {TypeError} for a name that is not a string. */
   set name(value: string) {
     if (typeof value !== 'string')
       throw new TypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
@@ -192,6 +193,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** @throws {StateError} `ERR_THREAD_STATE` once the thread has started. */
   set daemon(value: boolean) {
     if (this.#started)
       throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');

@@ -24,7 +24,7 @@
 //   timeout; it must end by itself, leaving nothing running. ```ts no-run
 //   keeps a block type-checked only (it benchmarks, or needs the network).
 //
-// Usage: node scripts/check-examples.mjs [--no-run] [--list] [--quiet]
+// Usage: node scripts/check-examples.mjs [--no-run] [--list] [--quiet] [--verbose]
 //          [--timeout=MS] [--doc=FILE.md ...] [FILTER...]
 //   --timeout: how long one example may run (default 10 s).
 //   --doc: check the ```ts blocks of another markdown file too.
@@ -72,11 +72,17 @@ function walk(dir) {
 const FENCE = /^(\s*)(`{3,})\s*(\S*)\s*(.*)$/;
 const LANGS = new Set(['ts', 'typescript']);
 
+/** A fence line's parts; CommonMark: a backtick fence's info string holds no backtick (else it is inline code). */
+function fenceOf(line) {
+  const open = FENCE.exec(line);
+  return open && !`${open[3]}${open[4]}`.includes('`') ? open : null;
+}
+
 /** Fenced blocks of markdown lines; `offset` is the 1-based line of lines[0]. */
 function fences(lines, offset, source, problems) {
   const blocks = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = FENCE.exec(lines[i]);
+    const open = fenceOf(lines[i]);
     if (!open) continue;
     const [, indent, ticks, lang, info] = open;
     let j = i + 1;
@@ -125,7 +131,7 @@ function tsdocBlocks(path, problems) {
     };
     lines.forEach((line, i) => {
       const tag = inFence ? null : /^\s*@(\w+)/.exec(line);
-      if (FENCE.test(line)) inFence = !inFence;
+      if (fenceOf(line)) inFence = !inFence;
       if (tag) {
         flush();
         if (tag[1] !== 'example') return;
@@ -332,7 +338,6 @@ for (const b of blocks) {
   // block's line n is the file's line n + 1.
   const wanted = [...mentioned(b.code)].filter((n) => !names.has(n));
   const imports = [];
-  b.usesGivens = false;
   // src/internal documents internals too: its blocks also see their own file's exports.
   const own = b.source.startsWith('src/internal/') ? [join(ROOT, b.source)] : [];
   for (const from of [home, ...own, ...givensOf(home)]) {
@@ -342,8 +347,7 @@ for (const b of blocks) {
     if (take.length === 0) continue;
     for (const n of take) names.add(n);
     wanted.splice(0, wanted.length, ...wanted.filter((n) => !table.has(n)));
-    if (from !== home && !own.includes(from)) b.usesGivens = true;
-    else if (from.startsWith('/')) b.internal = true; // not in dist/'s public entries
+    if ((from === home || own.includes(from)) && from.startsWith('/')) b.internal = true; // not in dist/'s public entries
     const specifier = from.startsWith('/') ? from.replace(/\.ts$/, '.js') : from;
     imports.push(
       `import { ${take.map((n) => (table.get(n) ? n : `type ${n}`)).join(', ')} } from '${specifier}';`,
@@ -393,6 +397,26 @@ const program = ts.createProgram({
   oldProgram: base,
 });
 let failed = 0;
+const checker = program.getTypeChecker();
+
+/** Whether a block's own code refers to a name imported from a givens file (a local of the same name does not). */
+function usesGivens(sf) {
+  const start = sf.getLineStarts()[1] ?? 0;
+  let found = false;
+  const visit = (node) => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.getStart(sf) >= start) {
+      const decl = checker.getSymbolAtLocation(node)?.declarations?.[0];
+      const from =
+        decl && ts.isImportSpecifier(decl) ? decl.parent.parent.parent.moduleSpecifier : undefined;
+      if (from && ts.isStringLiteral(from) && from.text.startsWith(GIVENS)) found = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
 for (const b of virtual.values()) {
   if (b.fixture) continue; // checked by tsc where it lives
   const sf = program.getSourceFile(b.file);
@@ -406,6 +430,7 @@ for (const b of virtual.values()) {
   }
   b.ok = diags.length === 0;
   if (!b.ok) failed++;
+  b.usesGivens = usesGivens(sf);
 }
 for (const m of missingExamples(base)) problems.push(m);
 const checkedMs = performance.now() - started;
@@ -478,7 +503,10 @@ async function runAll() {
     const lane = async () => {
       while (next < runnable.length) {
         const b = runnable[next++];
+        const t = performance.now();
         const error = await runOne(b);
+        if (flags.has('--verbose'))
+          console.log(`  ran ${b.source}:${b.line} in ${Math.round(performance.now() - t)} ms`);
         if (error !== undefined) {
           failed++;
           problems.push(`${b.source}:${b.line}: the example failed when run: ${error}`);

@@ -59,10 +59,15 @@ function timedOutFalse(w: Waiter<boolean, undefined>): void {
  * ```ts
  * const q = new Queue<string>({ maxsize: 10 });
  * const worker = (async () => {
- *   for await (const url of q) { await fetch(url); q.taskDone(); }
+ *   for await (const job of q) {
+ *     await sleep(10); // the work
+ *     console.log('done', job);
+ *     q.taskDone();
+ *   }
  * })();
- * await q.put('https://example.com');
- * await q.join();  // every item processed
+ * await q.put('a');
+ * await q.put('b');
+ * await q.join(); // every item processed
  * q.shutdown();
  * await worker;
  * ```

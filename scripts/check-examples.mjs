@@ -21,12 +21,13 @@
 // - A block that uses no givens (none declared, none from the givens files)
 //   is self-contained and is RUN: compiled to JavaScript against the built
 //   package (dist/, as a user runs it), in a worker thread of its own with a
-//   timeout; it must end by itself, leaving nothing running. ```ts no-run
-//   keeps a block type-checked only (it benchmarks, or needs the network).
+//   timeout (20 s, or ```ts timeout=MS); it must end by itself, leaving
+//   nothing running. ```ts no-run keeps a block type-checked only (it
+//   benchmarks, or needs the network).
 //
 // Usage: node scripts/check-examples.mjs [--no-run] [--list] [--quiet] [--verbose]
 //          [--timeout=MS] [--doc=FILE.md ...] [FILTER...]
-//   --timeout: how long one example may run (default 10 s).
+//   --timeout: how long one example may run (default 20 s).
 //   --doc: check the ```ts blocks of another markdown file too.
 //   FILTER: only blocks whose source path contains one of the strings.
 
@@ -54,7 +55,7 @@ const flags = new Set(argv.filter((a) => a.startsWith('--') && !a.includes('='))
 const values = (name) =>
   argv.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 const filters = argv.filter((a) => !a.startsWith('--'));
-const RUN_TIMEOUT_MS = Number(values('timeout')[0] ?? 10_000);
+const RUN_TIMEOUT_MS = Number(values('timeout')[0] ?? 20_000);
 const EXTRA_DOCS = values('doc').map((f) => resolve(f));
 const RUN = !flags.has('--no-run') && !flags.has('--list');
 const QUIET = flags.has('--quiet');
@@ -533,10 +534,12 @@ function runOne(b) {
     worker.stdout.setEncoding('utf8').on('data', (s) => (output += s));
     worker.stderr.setEncoding('utf8').on('data', (s) => (output += s));
     let error;
+    const own = [...b.tags].find((t) => t.startsWith('timeout='));
+    const limit = own === undefined ? RUN_TIMEOUT_MS : Number(own.slice('timeout='.length));
     const timer = setTimeout(() => {
-      error = `still running after ${RUN_TIMEOUT_MS / 1000} s (it must finish and leave nothing running)`;
+      error = `still running after ${limit / 1000} s (it must finish and leave nothing running)`;
       void worker.terminate();
-    }, RUN_TIMEOUT_MS);
+    }, limit);
     worker.on('error', (e) => (error ??= e?.stack ?? String(e)));
     worker.on('exit', (code) => {
       clearTimeout(timer);

@@ -26,6 +26,30 @@ const sorted = (values: readonly string[]): string[] => [...values].sort();
 const listOf = (text: string): number[] => (text === '' ? [] : text.split(', ').map(Number));
 
 const checks: Record<string, (r: Run) => void> = {
+  'counter-thread'({ lines }) {
+    assert.deepEqual(grab(lines, /^Thread-1: counting (\d+)$/), range(10));
+    assert.deepEqual(grab(lines, /^Thread-2: counting (\d+)$/), range(7));
+    assert.equal(lines.at(-1), 'Thread-1 counted 10, Thread-2 counted 7');
+    assert.equal(lines.length, 18);
+  },
+
+  'send-receive-classes'({ lines }) {
+    assert.deepEqual(
+      grab(lines, /^Count: {2}(\d+)$/),
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
+    assert.equal(lines.at(-1), 'sent 20, received 20');
+  },
+
+  'pipeline-workers'({ lines }) {
+    assert.deepEqual(lines, [
+      '1000 items done',
+      'download: polled 1001 times, did 1000 items',
+      'resize: polled 1001 times, did 1000 items',
+      'upload: polled 1001 times, did 1000 items',
+    ]);
+  },
+
   counter({ lines }) {
     assert.equal(lines[0], 'LockingCounter: should be 100000, found 100000');
     const found = Number(

@@ -14,13 +14,18 @@ const compiled = new Map<string, Fn>();
 /** Resolves a task spec to the function it names (importing its module once). */
 export async function loadTask(spec: TaskSpec): Promise<Fn> {
   if ('source' in spec) return compileInline(spec.source);
-  if (TS_EXT.test(new URL(spec.module).pathname)) await ensureTypeScriptLoader(spec.module);
-  const mod = (await import(spec.module)) as Record<string, unknown>;
+  const mod = await loadModule(spec.module);
   const fn = mod[spec.name];
   if (typeof fn !== 'function') {
     throw new TypeError(`Module ${spec.module} has no function export named \`${spec.name}\``);
   }
   return fn as Fn;
+}
+
+/** Imports a module that a task reference (or a Thread subclass) names, TypeScript included. */
+export async function loadModule(url: string): Promise<Record<string, unknown>> {
+  if (TS_EXT.test(new URL(url).pathname)) await ensureTypeScriptLoader(url);
+  return (await import(url)) as Record<string, unknown>;
 }
 
 /** Compiles the source of a checked inline function, synchronously. */

@@ -1,6 +1,7 @@
 import { Worker, isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
-import { encode, type SharedTable } from '../internal/codec.js';
+import { decode, encode, type SharedTable } from '../internal/codec.js';
+import { loadTask } from '../internal/task-load.js';
 import { StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
@@ -11,8 +12,11 @@ import { weftModule } from '../internal/package-url.js';
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<T extends Target> {
-  /** What the thread runs: a task reference (`tasks(url).name`) or a self-contained function. */
-  readonly target: T;
+  /**
+   * What the thread runs: a task reference (`tasks(url).name`) or a
+   * self-contained function. Required unless a subclass overrides `run()`.
+   */
+  readonly target?: T;
   /** Arguments, copied by structured clone; shareables (locks, queues, values) arrive live. @default [] */
   readonly args?: Readonly<Parameters<FunctionOf<T>>>;
   /** The thread's name. @default `Thread-N` */
@@ -88,7 +92,24 @@ export interface ThreadData {
     readonly name: string;
     readonly daemon: boolean;
     readonly slot: number;
+    /** A subclass that overrides run(): where its class is, and the instance's own fields. */
+    readonly self?: SubclassData;
   };
+}
+
+/** How an instance of a Thread subclass crosses into its thread (and its fields back). */
+export interface SubclassData {
+  readonly module: string;
+  readonly name: string;
+  readonly fields: unknown;
+  readonly table: SharedTable | undefined;
+}
+
+/** Message a subclass's thread posts when run() ends: its own fields, for the parent's instance. */
+export interface ThreadFieldsMessage {
+  readonly type: 'weft.thread.fields';
+  readonly fields: unknown;
+  readonly table: SharedTable | undefined;
 }
 
 /** Message a thread's entry posts when the target fails. */
@@ -137,7 +158,9 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   #started = false;
   #exited: Promise<void> | undefined;
 
-  constructor(options: ThreadOptions<T>) {
+  constructor(options?: ThreadOptions<T>) {
+    const subclassed = new.target.prototype.run !== Thread.prototype.run;
+    if (options === undefined && subclassed) options = {};
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(
         `Expected \`options\` to be an object with a \`target\`, got ${describe(options)}`,
@@ -152,7 +175,9 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       return;
     }
     const { target, args = [], name, daemon, resourceLimits } = options;
-    this.#spec = toTaskSpec(target, 'Thread `target`');
+    // A subclass that overrides run() needs no target (Python's rule).
+    this.#spec =
+      subclassed && target === undefined ? SUBCLASS : toTaskSpec(target, 'Thread `target`');
     if (!Array.isArray(args))
       throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     if (name !== undefined && typeof name !== 'string') {
@@ -165,6 +190,53 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     this.#name = name ?? `Thread-${++counter}`;
     this.#daemon = daemon ?? currentThread().daemon;
     this.#resourceLimits = resourceLimits;
+  }
+
+  /**
+   * What the thread does: calls the target with the args. Override it in a
+   * subclass (Python's "method 2"); then `start()` runs your `run()` in the
+   * new thread on a copy of the instance, and `await join()` copies the
+   * instance's own fields back. The subclass must be exported from its
+   * module and say where that module is: `static module = import.meta.url`.
+   *
+   * @remarks Fields cross as arguments do (structured clone; shareables
+   * live, functions only as task references). They come back once, when
+   * `run()` ends, before `await join()` returns; `joinSync()` cannot receive
+   * them until the event loop turns.
+   * @example
+   * ```ts
+   * // counter-thread.ts
+   * export class CounterThread extends Thread {
+   *   static module = import.meta.url;
+   *   count = 0;
+   *   constructor(readonly limit: number) { super(); }
+   *   override run(): void { while (this.count < this.limit) this.count++; }
+   * }
+   * // main.ts
+   * const t = new CounterThread(10); t.start(); await t.join(); t.count; // 10
+   * ```
+   */
+  run(): unknown {
+    const spec = this.#spec;
+    if (spec === undefined || spec === SUBCLASS) {
+      throw new StateError('ERR_THREAD_STATE', 'This thread has no target to run');
+    }
+    return loadTask(spec).then((fn) => fn(...this.#args));
+  }
+
+  /** @internal In a subclass's thread: the instance run() is called on, with this thread's identity. */
+  static adopt(
+    cls: abstract new (...args: never[]) => Thread,
+    own: ThreadData['weftThread'],
+  ): Thread {
+    const t = Reflect.construct(Thread, [ATTACH], cls) as Thread;
+    t.#name = own.name;
+    t.#daemon = own.daemon;
+    t.#slot = own.slot;
+    t.#ident = threadId;
+    t.#started = true;
+    current = t;
+    return t;
   }
 
   /** @internal A view of a thread this object did not start (registry entry). */
@@ -224,7 +296,15 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const { value: args, table } = encode(this.#args);
     const data: ThreadData = {
       weftRegistry: registry.registryBuffer(),
-      weftThread: { spec, args, table, name: this.#name, daemon: this.#daemon, slot },
+      weftThread: {
+        spec,
+        args,
+        table,
+        name: this.#name,
+        daemon: this.#daemon,
+        slot,
+        ...(spec === SUBCLASS ? { self: subclassData(this) } : {}),
+      },
     };
     let worker: Worker;
     try {
@@ -247,6 +327,8 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       if (isErrorMessage(message)) {
         reported = true;
         this.#report(rebuildError(message));
+      } else if (isFieldsMessage(message)) {
+        Object.assign(this, decode(message.fields, message.table));
       }
     });
     worker.on('error', (error: Error) => {
@@ -339,6 +421,32 @@ export class Thread<T extends Target = Target<AnyFunction>> {
 }
 
 const ATTACH = Object.freeze({ target: undefined });
+// The spec of a subclass that overrides run(): its class crosses instead.
+const SUBCLASS: TaskSpec = Object.freeze({ source: '', name: 'run' });
+
+/** Where a subclass instance's thread finds its class, and the instance's fields. */
+function subclassData(thread: Thread): SubclassData {
+  const cls = thread.constructor as { name: string; module?: unknown };
+  if (typeof cls.module !== 'string') {
+    throw new StateError(
+      'ERR_THREAD_CLASS_MODULE',
+      `${cls.name} overrides run(), so its thread must load the class: export it and add \`static module = import.meta.url\` to it`,
+    );
+  }
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(thread))
+    own[key] = (thread as unknown as Record<string, unknown>)[key];
+  const { value: fields, table } = encode(own);
+  return { module: cls.module, name: cls.name, fields, table };
+}
+
+function isFieldsMessage(message: unknown): message is ThreadFieldsMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'weft.thread.fields'
+  );
+}
 // How long join() waits, after the target finished, for the worker to exit.
 const EXIT_GRACE = 2000;
 const ENTRY = weftModule('threading/entry/thread');

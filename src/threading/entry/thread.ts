@@ -3,17 +3,24 @@
 // mark the thread finished in the registry so joiners wake.
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { decode } from '../../internal/codec.js';
-import { loadTask } from '../../internal/task-load.js';
+import { decode, encode } from '../../internal/codec.js';
+import { loadModule, loadTask } from '../../internal/task-load.js';
 import * as registry from '../registry.js';
 import { liveChildren } from '../thread.js';
-import type { ThreadData, ThreadErrorMessage } from '../thread.js';
+import { Thread } from '../thread.js';
+import type {
+  SubclassData,
+  ThreadData,
+  ThreadErrorMessage,
+  ThreadFieldsMessage,
+} from '../thread.js';
 // Every shareable class registers its reviver on import.
 import '../index.js';
 import '../../shared/index.js';
 import '../../queue/index.js';
 
-const { slot, spec, args, table } = (workerData as ThreadData).weftThread;
+const own = (workerData as ThreadData).weftThread;
+const { slot, spec, args, table, self } = own;
 registry.setIdent(slot, threadId);
 let finished = false;
 
@@ -45,6 +52,33 @@ function report(error: unknown): void {
   parentPort?.postMessage(message);
 }
 
+// A subclass of Thread: rebuild the instance from its class and fields, call
+// run(), and send the fields back (Python's thread object is shared; here
+// the parent's copy is updated once, when run() ends).
+async function runSubclass(data: SubclassData): Promise<void> {
+  const mod = (await loadModule(data.module));
+  const cls =
+    mod[data.name] ??
+    Object.values(mod).find((v) => typeof v === 'function' && v.name === data.name);
+  if (typeof cls !== 'function' || !(cls.prototype instanceof Thread)) {
+    throw new TypeError(
+      `Module ${data.module} does not export the Thread subclass \`${data.name}\`: export it so its thread can load it`,
+    );
+  }
+  const instance = Thread.adopt(cls as new () => Thread, own);
+  Object.assign(instance, decode(data.fields, data.table));
+  try {
+    await instance.run();
+  } finally {
+    const fields: Record<string, unknown> = {};
+    for (const key of Object.keys(instance))
+      fields[key] = (instance as unknown as Record<string, unknown>)[key];
+    const { value, table: back } = encode(fields);
+    const message: ThreadFieldsMessage = { type: 'weft.thread.fields', fields: value, table: back };
+    parentPort?.postMessage(message);
+  }
+}
+
 process.on('exit', finish);
 process.on('uncaughtException', (error) => {
   report(error);
@@ -53,8 +87,11 @@ process.on('uncaughtException', (error) => {
 });
 
 try {
-  const fn = await loadTask(spec);
-  await fn(...(decode(args, table) as unknown[]));
+  if (self !== undefined) await runSubclass(self);
+  else {
+    const fn = await loadTask(spec);
+    await fn(...(decode(args, table) as unknown[]));
+  }
 } catch (error) {
   report(error);
 } finally {

@@ -1,0 +1,441 @@
+// Python's multiprocessing.Pool (and multiprocessing.pool.ThreadPool), as a
+// thin layer over weft's executors: no second pool implementation. The
+// executor does the scheduling, batching, chunking and crash handling; this
+// file maps Python's names and its AsyncResult onto futures.
+
+import { describe, StateError, TimeoutError } from '../internal/errors.js';
+import type { AnyFunction, FunctionOf, Target } from '../internal/task-ref.js';
+import { checkInt, checkTimeout } from '../internal/validate.js';
+import { Future } from '../futures/future.js';
+import { ChunkFailure } from '../futures/map.js';
+import type { PoolExecutor } from '../futures/pool-executor.js';
+import { ProcessPoolExecutor } from '../futures/process-pool.js';
+import { ThreadPoolExecutor } from '../futures/thread-pool.js';
+import { asCompleted, wait } from '../futures/wait.js';
+import { availableParallelism } from 'node:os';
+
+type Args<T> = Parameters<FunctionOf<T>>;
+type Result<T> = Awaited<ReturnType<FunctionOf<T>>>;
+/** The single parameter of a one-argument task (what `map` feeds it). */
+type Item<T> = Args<T> extends [infer A, ...unknown[]] ? A : never;
+
+/** Options of {@link Pool} and {@link ThreadPool}. Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
+export interface PoolOptions {
+  /** How many workers. @default cpuCount() */
+  readonly processes?: number;
+  /** Runs first in every worker, with `initargs`. */
+  readonly initializer?: Target<AnyFunction>;
+  /** Arguments of `initializer`. @default [] */
+  readonly initargs?: readonly unknown[];
+  /** A worker is replaced after this many tasks (processes only). @default Infinity */
+  readonly maxtasksperchild?: number;
+}
+
+/** Options of the `…Async` methods: Python's `callback` / `error_callback`. */
+export interface AsyncResultOptions<R> {
+  /** Called with the result once it is ready (in this thread). */
+  readonly callback?: (result: R) => void;
+  /** Called with the error if the call failed (in this thread). */
+  readonly errorCallback?: (error: unknown) => void;
+}
+
+/** Options of `map`-like methods. */
+export interface ChunkOptions {
+  /** Items per task sent to a worker in one go. @default computed as Python does: ceil(n / (4 × workers)) */
+  readonly chunksize?: number;
+}
+
+/**
+ * The handle of an `applyAsync` / `mapAsync` / `starmapAsync` call: Python's
+ * `AsyncResult`.
+ *
+ * @example
+ * ```ts
+ * const r = pool.applyAsync(work.square, [7]);
+ * console.log(r.ready(), await r.get({ timeout: 1000 })); // false 49
+ * ```
+ */
+export class AsyncResult<R> {
+  readonly #future: Future<R>;
+  // undefined while pending; then whether it succeeded.
+  #ok: boolean | undefined;
+
+  /** @internal */
+  constructor(future: Future<R>, options: AsyncResultOptions<R> = {}) {
+    this.#future = future;
+    const { callback, errorCallback } = options;
+    future.then(
+      (value) => {
+        this.#ok = true;
+        callback?.(value);
+      },
+      (error: unknown) => {
+        this.#ok = false;
+        errorCallback?.(error);
+      },
+    );
+  }
+
+  /**
+   * The result, once ready; rethrows the call's error. Python's `get(timeout)`.
+   *
+   * @throws {TimeoutError} `ERR_TIMEOUT` if not ready within `timeout` ms.
+   */
+  async get(options: { readonly timeout?: number } = {}): Promise<R> {
+    const timeout = checkTimeout(options.timeout);
+    if (!(await this.wait({ timeout }))) {
+      throw new TimeoutError(`The result was not ready within ${timeout} ms`);
+    }
+    return this.#future;
+  }
+
+  /** Waits until the result is ready or `timeout` ms pass; true if ready. */
+  async wait(options: { readonly timeout?: number } = {}): Promise<boolean> {
+    const timeout = checkTimeout(options.timeout);
+    await wait([this.#future], { timeout });
+    // The outcome is recorded one reaction after the future settles.
+    if (this.#future.done()) await this.#future.then(noop, noop);
+    return this.ready();
+  }
+
+  /** Whether the call has completed. */
+  ready(): boolean {
+    return this.#ok !== undefined;
+  }
+
+  /**
+   * Whether the call completed without an error.
+   *
+   * @throws {StateError} `ERR_RESULT_NOT_READY` before it is ready (Python raises ValueError).
+   */
+  successful(): boolean {
+    if (this.#ok === undefined) {
+      throw new StateError('ERR_RESULT_NOT_READY', 'The result is not ready yet');
+    }
+    return this.#ok;
+  }
+}
+
+function noop(): void {}
+
+interface ChunkSubmitter {
+  submitChunk(task: Target<AnyFunction>, list: unknown[][]): Future<unknown[]>;
+}
+
+const RUN = 0;
+const CLOSE = 1;
+const TERMINATE = 2;
+
+/**
+ * A pool of worker processes with Python's `multiprocessing.Pool` API, built
+ * on {@link ProcessPoolExecutor}. Use {@link ThreadPool} for the same API over
+ * threads (which, in Node, also run in parallel).
+ *
+ * `await using pool = new Pool()` terminates the pool at the end of the
+ * scope, as Python's `with Pool() as pool:` does: await your results inside it.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'weft/multiprocessing';
+ * await using pool = new Pool({ processes: 4 });
+ * console.log(await pool.map(work.square, [1, 2, 3])); // [1, 4, 9]
+ * for await (const x of pool.imapUnordered(work.square, [4, 5])) console.log(x);
+ * ```
+ */
+export class Pool implements AsyncDisposable {
+  readonly #executor: PoolExecutor;
+  readonly #workers: number;
+  #state = RUN;
+  readonly #pending = new Set<Future<unknown>>();
+
+  constructor(options: PoolOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `Expected \`options\` to be an object like { processes: 4 } (Python's positional arguments are options in weft), got ${describe(options)}`,
+      );
+    }
+    this.#workers = checkInt(options.processes ?? cpuCount(), 'processes', 1);
+    this.#executor = this.makeExecutor(this.#workers, options);
+  }
+
+  /** @internal The executor behind this pool (processes here, threads in ThreadPool). */
+  protected makeExecutor(workers: number, options: PoolOptions): PoolExecutor {
+    const { initializer, initargs, maxtasksperchild } = options;
+    return new ProcessPoolExecutor({
+      maxWorkers: workers,
+      ...(initializer === undefined ? {} : { initializer }),
+      ...(initargs === undefined ? {} : { initargs }),
+      ...(maxtasksperchild === undefined
+        ? {}
+        : { maxTasksPerChild: checkInt(maxtasksperchild, 'maxtasksperchild', 1) }),
+    });
+  }
+
+  /**
+   * Runs `task(...args)` in a worker and returns its result. Python's `apply(func, args)`.
+   *
+   * @example
+   * ```ts
+   * const g = await pool.apply(work.gcd, [12, 8]); // 4
+   * ```
+   */
+  apply<T extends Target<AnyFunction>>(task: T, args?: Args<T>): Promise<Result<T>> {
+    return this.#submit(task, args ?? ([] as unknown as Args<T>));
+  }
+
+  /**
+   * Starts `task(...args)` and returns an {@link AsyncResult}. Python's `apply_async`.
+   *
+   * @example
+   * ```ts
+   * const r = pool.applyAsync(work.gcd, [12, 8], { callback: (g) => console.log(g) });
+   * ```
+   */
+  applyAsync<T extends Target<AnyFunction>>(
+    task: T,
+    args?: Args<T>,
+    options?: AsyncResultOptions<Result<T>>,
+  ): AsyncResult<Result<T>> {
+    return new AsyncResult(this.#submit(task, args ?? ([] as unknown as Args<T>)), options);
+  }
+
+  /**
+   * `task` applied to each item, results in input order. Python's `map(func, iterable, chunksize)`.
+   *
+   * @example
+   * ```ts
+   * const squares = await pool.map(work.square, [1, 2, 3]);
+   * ```
+   */
+  map<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Item<T>>,
+    options: ChunkOptions = {},
+  ): Promise<Result<T>[]> {
+    return this.#mapFuture(
+      task,
+      [...iterable].map((x) => [x]),
+      options,
+    );
+  }
+
+  /** `map` returning an {@link AsyncResult} of the list. Python's `map_async`. */
+  mapAsync<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Item<T>>,
+    options: ChunkOptions & AsyncResultOptions<Result<T>[]> = {},
+  ): AsyncResult<Result<T>[]> {
+    const items = [...iterable].map((x) => [x]);
+    return new AsyncResult(this.#mapFuture(task, items, options), options);
+  }
+
+  /**
+   * `task(...args)` for each argument list, results in input order. Python's `starmap`.
+   *
+   * @example
+   * ```ts
+   * const gcds = await pool.starmap(work.gcd, [[12, 8], [30, 45]]); // [4, 15]
+   * ```
+   */
+  starmap<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Args<T>>,
+    options: ChunkOptions = {},
+  ): Promise<Result<T>[]> {
+    return this.#mapFuture(task, [...iterable] as unknown[][], options);
+  }
+
+  /** `starmap` returning an {@link AsyncResult}. Python's `starmap_async`. */
+  starmapAsync<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Args<T>>,
+    options: ChunkOptions & AsyncResultOptions<Result<T>[]> = {},
+  ): AsyncResult<Result<T>[]> {
+    return new AsyncResult(this.#mapFuture(task, [...iterable] as unknown[][], options), options);
+  }
+
+  /**
+   * Results in input order as they become available, read lazily from
+   * `iterable`. Python's `imap(func, iterable, chunksize=1)`.
+   *
+   * @example
+   * ```ts
+   * for await (const x of pool.imap(work.square, [1, 2, 3])) console.log(x);
+   * ```
+   */
+  imap<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Item<T>> | AsyncIterable<Item<T>>,
+    options: ChunkOptions = {},
+  ): AsyncIterableIterator<Result<T>> {
+    this.#check();
+    const chunksize = checkInt(options.chunksize ?? 1, 'chunksize', 1);
+    const map = this.#executor.map.bind(this.#executor) as (
+      task: T,
+      iterable: unknown,
+      options: ChunkOptions,
+    ) => AsyncIterableIterator<Result<T>>;
+    return map(task, iterable, { chunksize });
+  }
+
+  /**
+   * Results in completion order. Python's `imap_unordered(func, iterable, chunksize=1)`.
+   *
+   * @example
+   * ```ts
+   * for await (const x of pool.imapUnordered(work.slow, [3, 1, 2])) console.log(x); // fastest first
+   * ```
+   */
+  async *imapUnordered<T extends Target<AnyFunction>>(
+    task: T,
+    iterable: Iterable<Item<T>> | AsyncIterable<Item<T>>,
+    options: ChunkOptions = {},
+  ): AsyncGenerator<Result<T>, void, undefined> {
+    this.#check();
+    const chunksize = checkInt(options.chunksize ?? 1, 'chunksize', 1);
+    const futures: Future<unknown>[] = [];
+    let chunk: unknown[][] = [];
+    const flush = (): void => {
+      if (chunk.length === 0) return;
+      futures.push(this.#track(this.#chunk(task, chunk)));
+      chunk = [];
+    };
+    for await (const item of iterable) {
+      chunk.push([item]);
+      if (chunk.length >= chunksize) flush();
+    }
+    flush();
+    for await (const f of asCompleted(futures)) {
+      const value: unknown = await f.result();
+      if (chunksize === 1) yield (value as unknown[])[0] as Result<T>;
+      else for (const x of value as Result<T>[]) yield x;
+    }
+  }
+
+  /** No more tasks may be submitted; workers exit once the submitted ones are done. Python's `close()`. */
+  close(): void {
+    if (this.#state === RUN) {
+      this.#state = CLOSE;
+      void this.#executor.shutdown({ wait: false });
+    }
+  }
+
+  /**
+   * Stops the workers at once; tasks not finished fail. Python's `terminate()`
+   * (also what `await using` does).
+   */
+  async terminate(): Promise<void> {
+    this.#state = TERMINATE;
+    await this.#executor.terminate();
+  }
+
+  /**
+   * Waits for the workers to exit. Python's `join()`: only after `close()` or `terminate()`.
+   *
+   * @throws {StateError} `ERR_POOL_RUNNING` while the pool still accepts tasks.
+   */
+  async join(): Promise<void> {
+    if (this.#state === RUN) {
+      throw new StateError('ERR_POOL_RUNNING', 'Call close() or terminate() before join()');
+    }
+    if (this.#state === CLOSE) await this.#executor.shutdown({ wait: true });
+    else await this.#executor.terminate();
+  }
+
+  /** `await using pool = new Pool()` terminates it at the end of the scope, as Python's `with`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
+  #check(): void {
+    if (this.#state !== RUN) {
+      throw new StateError('ERR_POOL_NOT_RUNNING', 'The pool is closed or terminated');
+    }
+  }
+
+  #submit<T extends Target<AnyFunction>>(task: T, args: Args<T>): Future<Result<T>> {
+    this.#check();
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `Expected \`args\` to be an array of arguments (Python's args tuple), got ${describe(args)}`,
+      );
+    }
+    return this.#track(this.#executor.submitWith(task, args));
+  }
+
+  // One task that runs `task` over several argument lists in a worker: the
+  // executor's own chunk path (what its map's chunksize uses).
+  // A chunk fails with a ChunkFailure (its partial results and the error):
+  // Python's Pool reports the error alone.
+  #chunk(task: Target<AnyFunction>, list: unknown[][]): Future<unknown[]> {
+    const chunk = (this.#executor as unknown as ChunkSubmitter).submitChunk(task, list);
+    const out = new Future<unknown[]>();
+    chunk.then(
+      (values) => out.setResult(values),
+      (error: unknown) => out.setException(error instanceof ChunkFailure ? error.error : error),
+    );
+    return out;
+  }
+
+  #mapFuture<R>(task: Target<AnyFunction>, items: unknown[][], options: ChunkOptions): Future<R[]> {
+    this.#check();
+    const chunksize = checkInt(
+      options.chunksize ?? Math.max(1, Math.ceil(items.length / (4 * this.#workers))),
+      'chunksize',
+      1,
+    );
+    const parts: Future<unknown[]>[] = [];
+    for (let i = 0; i < items.length; i += chunksize) {
+      parts.push(this.#chunk(task, items.slice(i, i + chunksize)));
+    }
+    const out = new Future<R[]>();
+    Promise.all(parts).then(
+      (lists) => out.setResult(lists.flat() as R[]),
+      (error: unknown) => out.setException(error),
+    );
+    return this.#track(out);
+  }
+
+  #track<F extends Future<unknown>>(future: F): F {
+    this.#pending.add(future);
+    future.addDoneCallback(() => this.#pending.delete(future));
+    return future;
+  }
+}
+
+/**
+ * {@link Pool}'s API over worker threads (Python's `multiprocessing.pool.ThreadPool`),
+ * built on {@link ThreadPoolExecutor}. In Node threads run in parallel, so
+ * this is the faster choice for CPU work that needs no process isolation.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'weft/multiprocessing';
+ * await using pool = new ThreadPool({ processes: 2 });
+ * console.log(await pool.starmap(work.gcd, [[12, 8]])); // [4]
+ * ```
+ */
+export class ThreadPool extends Pool {
+  /** @internal */
+  protected override makeExecutor(workers: number, options: PoolOptions): PoolExecutor {
+    const { initializer, initargs } = options;
+    return new ThreadPoolExecutor({
+      maxWorkers: workers,
+      ...(initializer === undefined ? {} : { initializer }),
+      ...(initargs === undefined ? {} : { initargs }),
+    });
+  }
+}
+
+/**
+ * How many CPUs this process may use (`os.availableParallelism()`), Python's
+ * `os.cpu_count()` / `multiprocessing.cpu_count()` for sizing pools.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool({ processes: cpuCount() });
+ * ```
+ */
+export function cpuCount(): number {
+  return availableParallelism();
+}

@@ -139,8 +139,8 @@ export function timeout(delay: number | undefined, options?: TimeoutOptions): Ti
  * @example
  * ```ts
  * const loop = getEventLoop();
- * using scope = timeoutAt(loop.time() + 100);
- * await sleep(50, { signal: scope.signal }); // fine
+ * using scope = timeoutAt(loop.time() + 2_000);
+ * await sleep(50, { signal: scope.signal }); // done well before the deadline
  * ```
  */
 export function timeoutAt(when: number | undefined, options?: TimeoutOptions): Timeout {

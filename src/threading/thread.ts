@@ -205,15 +205,23 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * them until the event loop turns.
    * @example
    * ```ts
-   * // counter-thread.ts
+   * // @filename: counter-thread.ts
+   * import { Thread } from 'weft/threading';
    * export class CounterThread extends Thread {
    *   static module = import.meta.url;
    *   count = 0;
    *   constructor(readonly limit: number) { super(); }
    *   override run(): void { while (this.count < this.limit) this.count++; }
    * }
-   * // main.ts
-   * const t = new CounterThread(10); t.start(); await t.join(); t.count; // 10
+   * ```
+   * The module is loaded again in the new thread, so the code that starts the
+   * thread lives in another one:
+   * ```ts
+   * import { CounterThread } from './counter-thread.js';
+   * const t = new CounterThread(10);
+   * t.start();
+   * await t.join();
+   * console.log(t.count); // 10
    * ```
    */
   run(): unknown {

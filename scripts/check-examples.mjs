@@ -7,10 +7,10 @@
 //   with the project's tsconfig against the public entry points
 //   (`weft/threading` → src/threading/index.ts through `paths`).
 // - A block in src/<module>/ sees that module's public exports (src/internal:
-//   the root `weft`'s) without importing them: the names it uses but neither
-//   declares nor imports are imported for it. Nothing else is implicit.
-// - Anything else the block needs is written in the block itself as
-//   `declare const urls: string[];` lines (its givens).
+//   the root `weft`'s, and its own file's) without importing them: the names
+//   it uses but neither declares nor imports are imported for it.
+// - Anything else the block needs is declared in the block itself, as
+//   `declare const urls: string[];` lines (its givens), or is a shared given.
 // - A block whose first line is `// @filename: work.ts` is that file, next to
 //   the other blocks of the same doc (README's work.ts), so `./work.js` in a
 //   sibling block resolves to it.

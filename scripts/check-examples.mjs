@@ -484,7 +484,8 @@ async function runAll() {
         compilerOptions: {
           module: ts.ModuleKind.ESNext,
           target: ts.ScriptTarget.ES2022,
-          sourceMap: false,
+          // Stacks point into the block (see runOne), through the helpers `using` adds.
+          inlineSourceMap: true,
         },
       }).outputText;
       // Imports of weft/<module> point at dist/, as the package's exports do.
@@ -526,10 +527,23 @@ async function runAll() {
   }
 }
 
+/** A stack with the block's own frames given as lines of the doc it comes from. */
+function inDoc(b, stack) {
+  const name = b.file.slice(b.file.lastIndexOf(sep) + 1);
+  return stack.replace(
+    new RegExp(`[^\\s(]*${name.replace(/\./g, '\\.')}:(\\d+):(\\d+)`, 'g'),
+    (_, line, col) => `${b.source}:${b.line + Number(line) - 2}:${col}`,
+  );
+}
+
 /** Runs one block in a worker thread; resolves to a description of what went wrong, if anything. */
 function runOne(b) {
   return new Promise((resolveRun) => {
-    const worker = new Worker(pathToFileURL(b.disk), { stdout: true, stderr: true });
+    const worker = new Worker(pathToFileURL(b.disk), {
+      stdout: true,
+      stderr: true,
+      execArgv: [...process.execArgv, '--enable-source-maps'],
+    });
     let output = '';
     worker.stdout.setEncoding('utf8').on('data', (s) => (output += s));
     worker.stderr.setEncoding('utf8').on('data', (s) => (output += s));
@@ -540,7 +554,7 @@ function runOne(b) {
       error = `still running after ${limit / 1000} s (it must finish and leave nothing running)`;
       void worker.terminate();
     }, limit);
-    worker.on('error', (e) => (error ??= e?.stack ?? String(e)));
+    worker.on('error', (e) => (error ??= inDoc(b, e?.stack ?? String(e))));
     worker.on('exit', (code) => {
       clearTimeout(timer);
       if (error === undefined && code !== 0) error = `exit code ${code}`;

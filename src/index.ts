@@ -1,6 +1,11 @@
-// The common names. weft/asyncio and weft/green reuse Python's class names
-// (Lock, Queue, …) for their in-thread versions, so import them from their
-// own subpaths.
+/**
+ * The common names in one import: `weft/threading`, `weft/shared`, `weft/queue`
+ * and `weft/futures`. `weft/asyncio` and `weft/green` reuse Python's class
+ * names (`Lock`, `Queue`, …) for their in-thread versions: import them from
+ * their own subpaths.
+ *
+ * @module weft
+ */
 export * from './threading/index.js';
 export * from './shared/index.js';
 export * from './queue/index.js';

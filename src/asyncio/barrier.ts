@@ -156,6 +156,7 @@ export class Barrier {
     this.#break();
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const state = this.#broken ? 'broken' : `waiters=${this.nWaiting}/${this.#parties}`;
     return `<Barrier [${state}]>`;

@@ -26,18 +26,18 @@ import type { AcquireOptions, WaitOptions } from './options.js';
  * ```ts
  * const cond = new Condition();
  * const items: number[] = [];
- * // consumer
- * {
+ * const consumer = (async () => {
  *   await using _ = await cond.hold();
  *   await cond.waitFor(() => items.length > 0);
- *   items.shift();
- * }
+ *   return items.shift();
+ * })();
  * // producer
  * {
  *   await using _ = await cond.hold();
  *   items.push(1);
  *   cond.notify();
  * }
+ * console.log(await consumer); // 1
  * ```
  */
 export class Condition {
@@ -164,6 +164,7 @@ export class Condition {
     this.#waiters.grantAll(true);
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     return `<Condition ${String(this.#lock)} waiters=${this.#waiters.size}>`;
   }

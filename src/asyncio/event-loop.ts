@@ -12,6 +12,7 @@ export interface ExceptionContext {
   readonly error: unknown;
   /** The callback's handle. */
   readonly handle: Handle;
+  /** A description of where it was thrown. */
   readonly message: string;
 }
 
@@ -65,6 +66,7 @@ export class Handle {
     this.#entry = undefined;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     return `<${this.constructor.name} ${this.#name}${this.#cancelled ? ' cancelled' : ''}>`;
   }
@@ -258,6 +260,7 @@ export class EventLoop {
     };
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     return `<EventLoop ${this.#closed ? 'closed' : 'open'} pending=${this.#pending.size}>`;
   }

@@ -53,6 +53,7 @@ export class Event {
     return this.#waiters.park(undefined, timeout, signal, timedOutFalse);
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const waiters = this.#waiters.size;
     return `<Event [${this.#flag ? 'set' : 'unset'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;

@@ -1,3 +1,10 @@
+/**
+ * Python's `asyncio`, in one thread: the event loop's scheduling, task groups,
+ * timeouts, and locks, events, conditions, barriers and queues that hold
+ * references (nothing is copied).
+ *
+ * @module weft/asyncio
+ */
 export { EventLoop, Handle, TimerHandle, getEventLoop } from './event-loop.js';
 export type { ExceptionContext, ExceptionHandler } from './event-loop.js';
 export { TaskGroup, Task } from './task-group.js';

@@ -91,6 +91,7 @@ export class Lock {
     return this.#locked;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const waiters = this.#waiters.size;
     return `<Lock [${this.#locked ? 'locked' : 'unlocked'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;

@@ -31,6 +31,7 @@ export interface ShutdownOptions {
  * Subclasses return their own from {@link Queue._store}.
  */
 export interface QueueStore<T> {
+  /** How many items it holds. */
   readonly length: number;
   /** Adds an item. Throws, changing nothing, if the item cannot be stored. */
   push(item: T): void;
@@ -38,6 +39,7 @@ export interface QueueStore<T> {
   shift(): T;
   /** Checks that an item could be stored, without storing it (throws TypeError if not). */
   check?(item: T): void;
+  /** Drops every item (`shutdown({ immediate: true })`). */
   clear(): void;
 }
 
@@ -65,10 +67,15 @@ function timedOutFalse(w: Waiter<boolean, undefined>): void {
  * ```ts
  * const q = new Queue<string>({ maxsize: 10 });
  * const worker = (async () => {
- *   for await (const url of q) { await fetch(url); q.taskDone(); }
+ *   for await (const job of q) {
+ *     await sleep(10); // the work
+ *     console.log('done', job);
+ *     q.taskDone();
+ *   }
  * })();
- * await q.put('https://example.com');
- * await q.join();  // every item processed
+ * await q.put('a');
+ * await q.put('b');
+ * await q.join(); // every item processed
  * q.shutdown();
  * await worker;
  * ```
@@ -110,6 +117,7 @@ export class Queue<T> implements AsyncIterable<T> {
     return this.#maxsize;
   }
 
+  /** @throws {RangeError} for a negative or non-integer value. */
   set maxsize(value: number) {
     this.#maxsize = checkInt(value, 'maxsize', 0);
     while (!this.full() && this.#putters.size > 0) this.#admitPutter();

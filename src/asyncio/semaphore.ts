@@ -134,6 +134,7 @@ export class Semaphore {
     this.#value += n;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const waiters = this.#waiters.size;
     const bound = this.#bound >= 0 ? `/${this.#bound}` : '';
@@ -150,7 +151,11 @@ export class Semaphore {
  * const sem = new BoundedSemaphore(2);
  * await sem.acquire();
  * sem.release();
- * sem.release(); // throws StateError ERR_SEMAPHORE_OVERRELEASED
+ * try {
+ *   sem.release(); // one more than was taken
+ * } catch (e) {
+ *   console.log((e as StateError).code); // ERR_SEMAPHORE_OVERRELEASED
+ * }
  * ```
  */
 export class BoundedSemaphore extends Semaphore {

@@ -19,7 +19,11 @@ export interface SleepOptions {
  * @example
  * ```ts
  * await sleep(100);
- * await sleep(5_000, { signal: AbortSignal.timeout(50) }); // rejects after 50 ms
+ * try {
+ *   await sleep(5_000, { signal: AbortSignal.timeout(50) });
+ * } catch (e) {
+ *   console.log((e as Error).name); // TimeoutError, after 50 ms: the signal's reason
+ * }
  * ```
  */
 export function sleep(delay: number, options?: SleepOptions): Promise<void> {

@@ -91,6 +91,7 @@ export class Task<T> {
     return this.#error;
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const state = ['pending', 'fulfilled', this.#cancelled ? 'cancelled' : 'rejected'][this.#state];
     return `<Task ${state}>`;
@@ -253,6 +254,7 @@ export class TaskGroup implements AsyncDisposable {
     return (this.#closing ??= this.#close());
   }
 
+  /** For `await using`: {@link TaskGroup.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -18,9 +18,11 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
- * {
+ * try {
  *   using scope = timeout(500);
- *   await sleep(1_000, { signal: scope.signal }); // rejects with TimeoutError at 500 ms
+ *   await sleep(1_000, { signal: scope.signal });
+ * } catch (e) {
+ *   if (e instanceof TimeoutError) console.log('gave up after 500 ms');
  * }
  * ```
  */
@@ -137,8 +139,8 @@ export function timeout(delay: number | undefined, options?: TimeoutOptions): Ti
  * @example
  * ```ts
  * const loop = getEventLoop();
- * using scope = timeoutAt(loop.time() + 100);
- * await sleep(50, { signal: scope.signal }); // fine
+ * using scope = timeoutAt(loop.time() + 2_000);
+ * await sleep(50, { signal: scope.signal }); // done well before the deadline
  * ```
  */
 export function timeoutAt(when: number | undefined, options?: TimeoutOptions): Timeout {

@@ -75,7 +75,7 @@ const USAGE = `usage: weft bench [--scale tiny|small|default] [--workers N] [--j
  *
  * @returns The process exit code.
  * @example
- * ```ts
+ * ```ts no-run
  * process.exitCode = await runBench(['--scale', 'tiny', '--json']);
  * ```
  */

@@ -295,6 +295,7 @@ export class Future<T = unknown> extends Promise<T> {
     return `${text}>`;
   }
 
+  /** `'Future'`, for `Object.prototype.toString`. */
   override get [Symbol.toStringTag](): string {
     return 'Future';
   }

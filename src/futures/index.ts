@@ -1,3 +1,9 @@
+/**
+ * Python's `concurrent.futures`: thread and process pool executors, futures,
+ * `wait` and `asCompleted`, with tasks typed from their module.
+ *
+ * @module weft/futures
+ */
 export { Future } from './future.js';
 export type { FutureWaitOptions } from './future.js';
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';

@@ -52,7 +52,9 @@ export interface WaitOptions {
 
 /** What {@link wait} returns: two disjoint sets of the given futures. */
 export interface DoneAndNotDone<F> {
+  /** The futures that finished or were cancelled. */
   readonly done: Set<F>;
+  /** The others (still pending or running). */
   readonly notDone: Set<F>;
 }
 
@@ -138,7 +140,10 @@ export async function wait<F extends Future<unknown>>(
  * `f` itself only as the future, and its value through `await f` or
  * `f.result()`.
  */
-export type Completed<F> = F & { readonly then: never } & Awaited<F>;
+export type Completed<F> = F & {
+  /** Hidden, so that `for await` yields the future itself (see above). */
+  readonly then: never;
+} & Awaited<F>;
 
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {

@@ -288,11 +288,13 @@ export class Greenlet<R = unknown> {
     this.#links.clear();
   }
 
+  /** A short description of the state, for logs and debugging. */
   toString(): string {
     const args = this.#args.map((a) => inspect(a, { breakLength: Infinity })).join(', ');
     return `<Greenlet "${this.name}": ${this.#fn.name || '<anonymous>'}(${args})>`;
   }
 
+  /** What `util.inspect` and `console.log` show: {@link Greenlet.toString}. */
   [inspect.custom](): string {
     return this.toString();
   }

@@ -229,8 +229,8 @@ export abstract class BaseGroup {
  * @example
  * ```ts
  * const group = new Group();
- * group.spawn(fetchPage, 1);
- * group.spawn(fetchPage, 2);
+ * group.spawn(fetchPage, 'https://example.com/1');
+ * group.spawn(fetchPage, 'https://example.com/2');
  * await group.join();
  * const lengths = await group.map((s: string) => s.length, ['a', 'bb']);
  * ```

@@ -1,3 +1,9 @@
+/**
+ * gevent's cooperative tasks in one thread: greenlets, pools, groups and
+ * timeouts, with deterministic scheduling.
+ *
+ * @module weft/green
+ */
 export { Greenlet, spawn, spawnLater, getCurrent, setErrorHandler } from './greenlet.js';
 export type { ErrorHandler, GetOptions, JoinOptions, KillOptions } from './greenlet.js';
 export { joinAll, killAll, wait } from './join-all.js';

@@ -29,10 +29,12 @@ export class Guard implements Disposable, AsyncDisposable {
     release?.();
   }
 
+  /** Releases (for `using`); same as {@link Guard.release}. */
   [Symbol.dispose](): void {
     this.release();
   }
 
+  /** Releases (for `await using`); same as {@link Guard.release}. */
   [Symbol.asyncDispose](): Promise<void> {
     this.release();
     return Promise.resolve();

@@ -21,6 +21,7 @@ declare const FN: unique symbol;
  * function's type, so `Thread` and executors type arguments and results.
  */
 export interface TaskRef<F extends AnyFunction = AnyFunction> {
+  /** Marks a task reference. */
   readonly kind: 'weft.task';
   /** The module's absolute URL. */
   readonly module: string;

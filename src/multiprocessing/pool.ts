@@ -137,7 +137,9 @@ const TERMINATE = 2;
  * @example
  * ```ts
  * import { Pool } from 'weft/multiprocessing';
- * await using pool = new Pool({ processes: 4 });
+ * import { tasks } from 'weft/futures';
+ * const work = tasks<typeof import('./work.js')>(new URL('./work.js', import.meta.url));
+ * await using pool = new Pool({ processes: 2 });
  * console.log(await pool.map(work.square, [1, 2, 3])); // [1, 4, 9]
  * for await (const x of pool.imapUnordered(work.square, [4, 5])) console.log(x);
  * ```
@@ -411,6 +413,8 @@ export class Pool implements AsyncDisposable {
  * @example
  * ```ts
  * import { ThreadPool } from 'weft/multiprocessing';
+ * import { tasks } from 'weft/futures';
+ * const work = tasks<typeof import('./work.js')>(new URL('./work.js', import.meta.url));
  * await using pool = new ThreadPool({ processes: 2 });
  * console.log(await pool.starmap(work.gcd, [[12, 8]])); // [4]
  * ```

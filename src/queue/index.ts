@@ -1,3 +1,9 @@
+/**
+ * Python's `queue`: FIFO, LIFO, priority and simple queues that work across
+ * threads; items are copied, shareables inside them stay live.
+ *
+ * @module weft/queue
+ */
 export { Queue, LifoQueue, PriorityQueue } from './queue.js';
 export type { QueueOptions, QueueWaitOptions, QueueWaitSyncOptions } from './queue.js';
 export { SimpleQueue } from './simple-queue.js';

@@ -184,6 +184,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   get maxsize(): number {
     return Atomics.load(this.#c, this.#ring !== undefined ? R_MAXSIZE : MAXSIZE);
   }
+  /** @throws {RangeError} for a value this queue cannot take (see the getter). */
   set maxsize(value: number) {
     checkInt(value, 'maxsize', 0, 2 ** 31 - 1);
     if (this.#ring !== undefined) {

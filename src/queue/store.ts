@@ -96,7 +96,20 @@ const INITIAL_ENTRIES = 64;
 /** Default ceiling of a queue's item storage, in bytes. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Storage past `maxBytes` was needed; the item was not put. */
+/**
+ * Storage past `maxBytes` was needed; the item was not put. Its `code` is
+ * `ERR_QUEUE_MEMORY`.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>({ maxBytes: 4096 });
+ * try {
+ *   q.putNowait('x'.repeat(10_000));
+ * } catch (e) {
+ *   if (e instanceof QueueMemoryError) console.log('too big for this queue');
+ * }
+ * ```
+ */
 export class QueueMemoryError extends StateError {}
 
 /** What crosses threads for one queue. */

@@ -60,6 +60,7 @@ export abstract class Cells<T extends ElementType> {
     this.#atomic = info.integer;
   }
 
+  /** @internal */
   protected state(): CellsState {
     return { type: this.#type, buffer: this.#array.buffer as SharedArrayBuffer, lock: this.#lock };
   }
@@ -90,6 +91,7 @@ export abstract class Cells<T extends ElementType> {
     return this.#lock;
   }
 
+  /** @internal */
   protected check(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.#array.length) {
       throw outOfRangeError(
@@ -98,18 +100,21 @@ export abstract class Cells<T extends ElementType> {
     }
   }
 
+  /** @internal */
   protected read(index: number): ElementValue<T> {
     return (
       this.#atomic ? Atomics.load(this.#array as Atomic, index) : this.#array[index]
     ) as ElementValue<T>;
   }
 
+  /** @internal */
   protected write(index: number, value: ElementValue<T>): void {
     checkElement(typeInfo(this.#type), value, 'value');
     if (this.#atomic) Atomics.store(this.#array as Atomic, index, value as never);
     else (this.#array as Float64Array)[index] = value as number;
   }
 
+  /** @internal */
   protected atomicAdd(index: number, delta: ElementValue<T>): ElementValue<T> {
     const info = typeInfo(this.#type);
     checkAtomic(info, 'add');
@@ -117,6 +122,7 @@ export abstract class Cells<T extends ElementType> {
     return Atomics.add(this.#array as Atomic, index, delta as never) as ElementValue<T>;
   }
 
+  /** @internal */
   protected atomicCompareExchange(
     index: number,
     expected: ElementValue<T>,

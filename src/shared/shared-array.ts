@@ -122,6 +122,7 @@ export class SharedArray<T extends ElementType = ElementType>
     return [...this];
   }
 
+  /** The elements in order (`[...arr]`, `for … of`). */
   *[Symbol.iterator](): Iterator<ElementValue<T>> {
     for (let i = 0; i < this.array.length; i++) yield this.read(i);
   }

@@ -59,6 +59,7 @@ export class Value<T extends ElementType = ElementType> extends Cells<T> impleme
   get value(): ElementValue<T> {
     return this.read(0);
   }
+  /** Stores `value`, atomically for integer types; throws for a value the type cannot hold. */
   set value(value: ElementValue<T>) {
     this.write(0, value);
   }

@@ -90,7 +90,9 @@ interface BarrierState {
  * @example
  * ```ts
  * const barrier = new Barrier(3, { timeout: 5000 });
- * const index = await barrier.wait(); // 0..2, distinct per round
+ * // three threads (or async tasks) each call barrier.wait():
+ * const indexes = await Promise.all([0, 1, 2].map(() => barrier.wait()));
+ * console.log(indexes.sort()); // [0, 1, 2]: distinct in each round
  * ```
  */
 export class Barrier implements Shareable {

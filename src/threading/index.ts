@@ -1,3 +1,10 @@
+/**
+ * Python's `threading`: a `Thread` is a worker thread (its own isolate, no
+ * GIL), and the locks, events, conditions and barriers work across threads,
+ * over shared memory, with async forms and blocking `…Sync` twins.
+ *
+ * @module weft/threading
+ */
 export {
   Thread,
   currentThread,

@@ -74,7 +74,9 @@ export interface RLockSaved {
  * ```ts
  * const rlock = new RLock();
  * await rlock.withLock(async () => {
- *   await rlock.withLock(async () => { /* re-entered *\/ });
+ *   await rlock.withLock(async () => {
+ *     // re-entered: the same scope owns it
+ *   });
  * });
  * ```
  */

@@ -372,7 +372,11 @@ export class Semaphore implements Shareable {
  * const pool = new BoundedSemaphore(2);
  * await pool.acquire();
  * pool.release();
- * pool.release(); // throws StateError ERR_SEMAPHORE_OVERRELEASED
+ * try {
+ *   pool.release(); // one more than was taken
+ * } catch (e) {
+ *   console.log((e as StateError).code); // ERR_SEMAPHORE_OVERRELEASED
+ * }
  * ```
  */
 export class BoundedSemaphore extends Semaphore {

@@ -47,7 +47,17 @@ export interface ExceptHookArgs {
 /** Reports an error escaping a thread's target; see {@link setExcepthook}. */
 export type ExceptHook = (args: ExceptHookArgs) => void;
 
-/** Python's default: `Exception in thread NAME:` and the stack, on stderr. */
+/**
+ * Python's default: `Exception in thread NAME:` and the stack, on stderr.
+ *
+ * @example
+ * ```ts
+ * setExcepthook((args) => {
+ *   if (!(args.excValue instanceof TimeoutError)) defaultExcepthook(args); // quiet about timeouts
+ * });
+ * setExcepthook(defaultExcepthook); // back to the default
+ * ```
+ */
 export const defaultExcepthook: ExceptHook = ({ excValue, thread }) => {
   process.stderr.write(
     `Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`,
@@ -133,11 +143,15 @@ export interface ThreadErrorMessage {
  * @example
  * ```ts
  * import { Thread, Lock, tasks } from 'weft/threading';
+ * import { SharedArray } from 'weft/shared';
+ * // work.ts exports: increment(lock: Lock, counter: SharedArray<'i'>, n: number)
  * const work = tasks<typeof import('./work.js')>(new URL('./work.js', import.meta.url));
  * const lock = new Lock();
- * const t = new Thread({ target: work.increment, args: [lock, 1000], name: 'adder' });
+ * const counter = new SharedArray('i', 1);
+ * const t = new Thread({ target: work.increment, args: [lock, counter, 1000], name: 'adder' });
  * t.start();
  * await t.join();
+ * console.log(counter.get(0)); // 1000
  * ```
  */
 export class Thread<T extends Target = Target<AnyFunction>> {
@@ -198,15 +212,23 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * them until the event loop turns.
    * @example
    * ```ts
-   * // counter-thread.ts
+   * // @filename: counter-thread.ts
+   * import { Thread } from 'weft/threading';
    * export class CounterThread extends Thread {
    *   static module = import.meta.url;
    *   count = 0;
    *   constructor(readonly limit: number) { super(); }
    *   override run(): void { while (this.count < this.limit) this.count++; }
    * }
-   * // main.ts
-   * const t = new CounterThread(10); t.start(); await t.join(); t.count; // 10
+   * ```
+   * The module is loaded again in the new thread, so the code that starts the
+   * thread lives in another one:
+   * ```ts
+   * import { CounterThread } from './counter-thread.js';
+   * const t = new CounterThread(10);
+   * t.start();
+   * await t.join();
+   * console.log(t.count); // 10
    * ```
    */
   run(): unknown {
@@ -247,6 +269,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   get name(): string {
     return this.#name;
   }
+  /** @throws {TypeError} for a name that is not a string. */
   set name(value: string) {
     if (typeof value !== 'string')
       throw argTypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
@@ -257,6 +280,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** @throws {StateError} `ERR_THREAD_STATE` once the thread has started. */
   set daemon(value: boolean) {
     if (this.#started)
       throw new StateError('ERR_THREAD_STATE', 'Cannot set `daemon` of a thread that has started');

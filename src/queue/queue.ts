@@ -224,10 +224,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // `reuse`: only a call that cannot be interleaved with another (a sync
   // put) may use the shared scratch object.
+  // An async put (`reuse` false) never blocks: a prepared item may then
+  // still wait for the buffer directory (`await prepared.ready()`).
   #prepare(item: unknown, reuse: boolean): Prepared {
-    const prepared = (reuse ? this.#prepared : new Prepared()).prepare(item);
+    const prepared = reuse ? this.#prepared : new Prepared();
+    // The key first: nothing is deposited for an item refused here.
     if (this.kind === PRIORITY) prepareKey(prepared, item);
-    return prepared;
+    return prepared.prepare(item, reuse);
   }
 
   // Under the lock: 'ok' to put now, else throws, else 'wait'.
@@ -292,6 +295,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const signal = checkSignal(options?.signal);
     signal?.throwIfAborted();
     const prepared = this.#prepare(item, false);
+    if (!prepared.isReady) await prepared.ready();
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
@@ -309,6 +313,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         }
       }
       wake = this.#push(prepared);
+    } catch (error) {
+      prepared.abandon();
+      throw error;
     } finally {
       this.#unlock();
     }
@@ -342,6 +349,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
       wake = this.#push(prepared);
+    } catch (error) {
+      prepared.abandon();
+      throw error;
     } finally {
       this.#unlock();
     }
@@ -388,7 +398,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     } finally {
       this.#unlock();
     }
-    return this.#finish(popped);
+    return this.#finish(popped, false);
   }
 
   /**
@@ -420,7 +430,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     } finally {
       this.#unlock();
     }
-    return this.#finish(popped);
+    return this.#finish(popped, true);
   }
 
   /**
@@ -432,10 +442,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return this.getSync({ block: false });
   }
 
-  #finish(popped: { value: unknown; wake: boolean }): T {
+  // `sync` false (async get): decoding never blocks, and may return a promise.
+  #finish(popped: { value: unknown; wake: boolean }, sync: boolean): T {
     if (popped.wake) this.#wake(NOT_FULL, 1);
-    const value = popped.value;
-    return (value instanceof Pending ? value.value() : value) as T;
+    return decoded(popped.value, sync);
   }
 
   // The ring (a bounded FIFO queue). No lock: a waiter announces itself in
@@ -453,11 +463,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const timeout = waitTimeout(options);
     const c = this.#c;
     if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-    const staged = ring.stage(this.#prepare(item, true));
+    const staged = stage(ring, this.#prepare(item, true));
     try {
       if (!ring.tryPut(staged)) this.#ringAwaitRoomSync(ring, staged, timeout);
     } catch (error) {
       ring.unstage(staged);
+      staged.prepared.abandon();
       throw error;
     }
     this.#ringPut(ring);
@@ -489,7 +500,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     signal?.throwIfAborted();
     const c = this.#c;
     if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-    const staged = ring.stage(this.#prepare(item, false));
+    const prepared = this.#prepare(item, false);
+    if (!prepared.isReady) await prepared.ready();
+    const staged = stage(ring, prepared);
     try {
       if (!ring.tryPut(staged)) {
         const deadline = deadlineOf(timeout);
@@ -513,6 +526,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       }
     } catch (error) {
       ring.unstage(staged);
+      staged.prepared.abandon();
       throw error;
     }
     this.#ringPut(ring);
@@ -535,7 +549,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   #ringDrop(ring: Ring): void {
     const c = this.#c;
     let dropped = 0;
-    while (ring.tryGet() !== EMPTY) dropped++;
+    for (let value = ring.tryGet(); value !== EMPTY; value = ring.tryGet()) {
+      dropped++;
+      if (value instanceof Pending) value.discard();
+    }
     if (dropped === 0) return;
     for (;;) {
       const n = Atomics.load(c, R_UNFINISHED);
@@ -548,7 +565,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const timeout = waitTimeout(options);
     let value = ring.tryGet();
     if (value === EMPTY) value = this.#ringAwaitItemSync(ring, timeout);
-    return this.#ringFinish(value);
+    return this.#ringFinish(value, true);
   }
 
   #ringAwaitItemSync(ring: Ring, timeout: number): unknown {
@@ -604,15 +621,15 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         if (value !== EMPTY) break;
       }
     }
-    return this.#ringFinish(value);
+    return this.#ringFinish(value, false);
   }
 
   // After a get: wake a putter waiting for room, then decode what needs it.
-  #ringFinish(value: unknown): T {
+  #ringFinish(value: unknown, sync: boolean): T {
     const c = this.#c;
     if (Atomics.load(c, R_PUT_WAITERS) !== 0 && claimWake(c, R_PUT_WAITERS))
       this.#wake(R_NOT_FULL, 1);
-    return (value instanceof Pending ? value.value() : value) as T;
+    return decoded(value, sync);
   }
 
   /**
@@ -769,6 +786,24 @@ export class LifoQueue<T = unknown> extends Queue<T> {
 export class PriorityQueue<T = unknown> extends Queue<T> {
   protected override get kind(): number {
     return PRIORITY;
+  }
+}
+
+// A taken item's value. Async gets (`sync` false) never block: an item whose
+// shared buffers must be asked for comes back as a promise, which the async
+// caller's `return` awaits.
+function decoded<T>(value: unknown, sync: boolean): T {
+  if (!(value instanceof Pending)) return value as T;
+  return (sync ? value.value() : value.valueAsync()) as T;
+}
+
+// Stages an item for the ring; its buffers are let go if that fails.
+function stage(ring: Ring, prepared: Prepared): Staged {
+  try {
+    return ring.stage(prepared);
+  } catch (error) {
+    prepared.abandon();
+    throw error;
   }
 }
 

@@ -3,8 +3,8 @@
 // work from any thread for any thread, and owned locks can tell whether their
 // owner is still alive.
 //
-// Layout (Int32 words): [TAG, capacity, directoryState, directoryReplies]
-// (the two words used by weft/queue's buffer directory), then `capacity` slots of SLOT words:
+// Layout (Int32 words): [TAG, capacity, directoryState, directoryReplies, directoryParent]
+// (the words used by weft/queue's buffer directory), then `capacity` slots of SLOT words:
 //   state (FREE | ALIVE | DONE), ident (threadId), daemon (0/1), nameLength,
 //   then NAME_WORDS words holding up to 2 * NAME_WORDS UTF-16 code units.
 // Slot 0 is the main thread. Waiting for a thread to finish is a futex wait
@@ -18,11 +18,13 @@ export const FREE = 0;
 export const ALIVE = 1;
 export const DONE = 2;
 
-const HEADER = 4;
+const HEADER = 5;
 /** Word of the buffer directory's state (queue/sab-directory.ts). */
 export const DIRECTORY_STATE = 2;
 /** Word the buffer directory bumps after each reply. */
 export const DIRECTORY_REPLIES = 3;
+/** Thread id of the thread that started the buffer directory (it dies with that thread). */
+export const DIRECTORY_PARENT = 4;
 const NAME_WORDS = 32;
 const SLOT = 4 + NAME_WORDS;
 const CAPACITY = 1024;

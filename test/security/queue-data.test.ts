@@ -90,7 +90,7 @@ for (const kind of kinds) {
           q.putNowait(item);
           got = q.getNowait();
         } else {
-          await q.put(item as never);
+          await q.put(item);
           got = await q.get({ timeout: 10_000 });
         }
         assert.deepEqual(check(kind.unwrap(got)), want, `${label} (${mode})`);
@@ -125,14 +125,14 @@ for (const kind of kinds) {
     let i = 0;
     for (const mode of ['sync', 'async']) {
       for (const [label, value, check, want] of all) {
-        await input.put(kind.wrap(value, i++) as never);
+        await input.put(kind.wrap(value, i++));
         const got = await output.get({ timeout: 30_000 });
         assert.deepEqual(check(kind.unwrap(got)), want, `${label} (${mode})`);
       }
     }
     const back: unknown[] = [];
     for (const item of cyclic) {
-      await input.put(kind.wrap(item, i++) as never);
+      await input.put(kind.wrap(item, i++));
       back.push(kind.unwrap(await output.get({ timeout: 30_000 })));
     }
     checkCycles(back, lock);
@@ -145,7 +145,7 @@ for (const kind of kinds) {
     const lock = new Lock();
     const q = kind.make();
     const items = cycles(lock);
-    for (const [i, item] of items.entries()) q.putNowait(kind.wrap(item, i) as never);
+    for (const [i, item] of items.entries()) q.putNowait(kind.wrap(item, i));
     const got: unknown[] = [];
     for (let i = 0; i < items.length; i++) got.push(kind.unwrap(q.getNowait()));
     if (kind.name === 'LifoQueue') got.reverse();

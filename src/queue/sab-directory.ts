@@ -99,6 +99,9 @@ const keyOf = new WeakMap<SharedArrayBuffer, string>();
 // Strong references to buffers given by the directory, until the reader that
 // wanted them has taken them (a weak one alone could be collected first).
 const arrived = new Map<string, SharedArrayBuffer>();
+// Keys a reader here is waiting for (a buffer given after its reader gave up
+// is only cached weakly, never kept).
+const wanted = new Set<string>();
 const forget = new FinalizationRegistry<string>((key) => {
   if (cache.get(key)?.deref() === undefined) cache.delete(key);
 });
@@ -135,7 +138,7 @@ function accept(data: unknown): void {
       const sab = give[i + 1];
       if (typeof key === 'string' && sab instanceof SharedArrayBuffer) {
         remember(key, sab);
-        arrived.set(key, sab);
+        if (wanted.has(key)) arrived.set(key, sab);
       }
     }
   }
@@ -273,7 +276,10 @@ function keyGen(key: string): number {
  */
 export function release(keys: readonly string[]): void {
   if (keys.length === 0) return;
-  for (const key of keys) arrived.delete(key);
+  for (const key of keys) {
+    arrived.delete(key);
+    wanted.delete(key);
+  }
   // A key of another generation counts nowhere any more.
   const live = keys.filter((key) => keyGen(key) === welcomed);
   if (live.length > 0 && own !== undefined) post({ release: live });
@@ -310,6 +316,7 @@ export function resolveSync(keys: readonly string[]): SharedArrayBuffer[] {
     if (missing.length === 0) return out;
     attachSync();
     for (const key of missing) if (keyGen(key) !== welcomed) throw lost(key);
+    for (const key of missing) wanted.add(key);
     post({ want: missing });
     const words = table();
     const deadline = performance.now() + TIMEOUT;
@@ -337,6 +344,7 @@ export async function resolveAsync(keys: readonly string[]): Promise<SharedArray
     if (missing.length === 0) return out;
     await attachAsync();
     for (const key of missing) if (keyGen(key) !== welcomed) throw lost(key);
+    for (const key of missing) wanted.add(key);
     post({ want: missing });
     const words = table();
     const deadline = performance.now() + TIMEOUT;

@@ -27,9 +27,10 @@ const bits = new Uint16Array(f64.buffer);
 /**
  * Units needed to write `item` flat, or -1 when it is not a flat object
  * (nested values, long strings, many keys, a prototype, `__proto__`).
- * `keys` receives its keys.
+ * `keys` and `values` receive its keys and values, each read once: the
+ * item is written later from them, never from the object again.
  */
-export function flatUnits(item: object, keys: string[]): number {
+export function flatUnits(item: object, keys: string[], values: unknown[]): number {
   if (Object.getPrototypeOf(item) !== Object.prototype) return -1;
   const own = Object.keys(item);
   if (own.length > MAX_KEYS) return -1;
@@ -56,21 +57,22 @@ export function flatUnits(item: object, keys: string[]): number {
         units += 1;
     }
     keys[i] = key;
+    values[i] = value;
   }
   keys.length = own.length;
+  values.length = own.length;
   return units;
 }
 
-/** Writes `item` (checked by `flatUnits`, keys in `keys`) at unit `at`. */
-export function writeFlat(u16: Uint16Array, at: number, item: object, keys: string[]): void {
+/** Writes the keys and values read by `flatUnits` at unit `at`. */
+export function writeFlat(u16: Uint16Array, at: number, keys: string[], values: unknown[]): void {
   let p = at;
   u16[p++] = keys.length;
   for (const key of keys) {
     u16[p++] = key.length;
     for (let i = 0; i < key.length; i++) u16[p++] = key.charCodeAt(i);
   }
-  for (const key of keys) {
-    const value = (item as Record<string, unknown>)[key];
+  for (const value of values) {
     switch (typeof value) {
       case 'number':
         u16[p++] = V_NUMBER;

@@ -9,7 +9,15 @@
 import v8 from 'node:v8';
 import { decode, encode, SHARE, type SharedTable } from '../internal/codec.js';
 import { flatUnits, readFlat, writeFlat } from './flat.js';
-import { sabById, sabId } from './sab-directory.js';
+import { StateError } from '../internal/errors.js';
+import {
+  attachDirectory,
+  deposit,
+  needsAttach,
+  release,
+  resolveAsync,
+  resolveSync,
+} from './sab-directory.js';
 import { readString } from './utf16.js';
 import { codedError } from '../internal/errors.js';
 
@@ -25,8 +33,6 @@ export const T_JSON = 7;
 /** Flat plain objects (primitive values only), as UTF-16 units: see flat.ts. */
 export const T_FLAT = 8;
 
-const SAB_REF = '__weft$sab';
-const VIEW_REF = '__weft$view';
 const LONG_STRING = 512;
 
 export const K_NUMBER = 1;
@@ -36,7 +42,8 @@ export const K_STRING = 3;
 /**
  * One item, prepared outside the lock: its tag, payload size, and payload
  * (and, for a PriorityQueue, its key). A blocking put keeps its own until it
- * is stored.
+ * is stored. Everything is read from the item here, once: what is stored
+ * later is this snapshot, never the live object (which may have changed).
  */
 export class Prepared {
   tag = T_UNDEFINED;
@@ -47,17 +54,22 @@ export class Prepared {
   number = 0;
   string = '';
   bytes: Uint8Array | undefined;
-  /** T_FLAT: the object and its keys. */
-  flat: object | undefined;
+  /** T_FLAT: the keys and the values read from the object. */
   readonly keys: string[] = [];
+  readonly values: unknown[] = [];
+  /** T_BYTES: the directory keys of its shared buffers (released if it is never stored). */
+  buffers: string[] | undefined;
+  /** T_BYTES whose buffers wait for this thread to be welcomed by the directory: see `ready`. */
+  #unready: { payload: Uint8Array; sabs: SharedArrayBuffer[] } | undefined;
 
   /**
    * Prepares `item`. Throws a `DataCloneError` DOMException for what cannot be
    * cloned, before anything touches the queue.
    */
-  prepare(item: unknown): this {
+  prepare(item: unknown, block = true): this {
     this.bytes = undefined;
-    this.flat = undefined;
+    this.buffers = undefined;
+    this.#unready = undefined;
     switch (typeof item) {
       case 'number':
         this.tag = T_NUMBER;
@@ -90,23 +102,52 @@ export class Prepared {
           return this;
         }
     }
-    const units = flatUnits(item as object, this.keys);
+    const units = flatUnits(item as object, this.keys, this.values);
     if (units >= 0) {
       this.tag = T_FLAT;
-      this.flat = item;
       this.length = units * 2;
       return this;
     }
-    if (jsonSafe(item, 0)) {
+    this.values.length = 0;
+    const json = jsonText(item, 0, new Set());
+    if (json !== undefined) {
       this.tag = T_JSON;
-      this.string = JSON.stringify(item);
-      this.length = this.string.length * 2;
+      this.string = json;
+      this.length = json.length * 2;
       return this;
     }
     this.tag = T_BYTES;
-    this.bytes = serialize(item);
-    this.length = this.bytes.length;
+    const { payload, sabs } = serialize(item);
+    if (sabs.length > 0 && !block && needsAttach()) this.#unready = { payload, sabs };
+    else this.#seal(payload, sabs);
     return this;
+  }
+
+  /** False while a prepared item waits for `ready()` (only after `prepare(item, false)`). */
+  get isReady(): boolean {
+    return this.#unready === undefined;
+  }
+
+  /** Completes `prepare(item, false)`: waits, without blocking, for the buffer directory. */
+  async ready(): Promise<void> {
+    const unready = this.#unready;
+    if (unready === undefined) return;
+    await attachDirectory();
+    this.#unready = undefined;
+    this.#seal(unready.payload, unready.sabs);
+  }
+
+  #seal(payload: Uint8Array, sabs: SharedArrayBuffer[]): void {
+    const keys = sabs.length === 0 ? undefined : deposit(sabs);
+    this.bytes = withHeader(payload, keys);
+    this.buffers = keys;
+    this.length = this.bytes.length;
+  }
+
+  /** The item was not stored after all (full, shut down, aborted, …): lets go of its buffers. */
+  abandon(): void {
+    if (this.buffers !== undefined) release(this.buffers);
+    this.buffers = undefined;
   }
 }
 
@@ -133,7 +174,7 @@ export function writePayload(
       u8.set(p.bytes!, at);
       break;
     case T_FLAT:
-      writeFlat(u16, at >> 1, p.flat!, p.keys);
+      writeFlat(u16, at >> 1, p.keys, p.values);
       break;
   }
 }
@@ -179,8 +220,20 @@ export class Pending {
     readonly bytes: Uint8Array | undefined,
     readonly text: string | undefined,
   ) {}
+
+  /** The item's value (may block this thread while the buffer directory answers). */
   value(): unknown {
     return this.text !== undefined ? JSON.parse(this.text) : deserialize(this.bytes!);
+  }
+
+  /** The item's value, or a promise of it when its buffers must be asked for (never blocks). */
+  valueAsync(): unknown {
+    return this.text !== undefined ? JSON.parse(this.text) : deserializeAsync(this.bytes!);
+  }
+
+  /** The item is dropped unread (shutdown({ immediate })): lets go of its buffers. */
+  discard(): void {
+    if (this.bytes !== undefined) discard(this.bytes);
   }
 }
 
@@ -217,116 +270,121 @@ export function prepareKey(prepared: Prepared, item: unknown): void {
   prepared.key = key;
 }
 
-// Whether JSON round-trips `value` exactly: plain objects and arrays (no
-// holes) of strings, booleans, null and finite numbers other than -0.
-function jsonSafe(value: unknown, depth: number): boolean {
+// The JSON text of `value` when JSON round-trips it exactly, else
+// undefined: plain objects and arrays (no holes, no object reached twice, so
+// no cycle and no shared reference, at most 32 deep) of strings, booleans,
+// null and finite numbers other than -0. Reads each property once (the text
+// is built here, not by JSON.stringify reading the object again).
+function jsonText(value: unknown, depth: number, seen: Set<object>): string | undefined {
   switch (typeof value) {
     case 'string':
+      return JSON.stringify(value);
     case 'boolean':
-      return true;
+      return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
+      return Number.isFinite(value) && !Object.is(value, -0) ? String(value) : undefined;
     case 'object': {
-      if (value === null) return true;
-      if (depth > 32) return false;
+      if (value === null) return 'null';
+      if (depth > 32 || seen.has(value)) return undefined;
+      seen.add(value);
       if (Array.isArray(value)) {
+        let text = '[';
         for (let i = 0; i < value.length; i++) {
-          if (!(i in value) || !jsonSafe(value[i], depth + 1)) return false;
+          if (!(i in value)) return undefined;
+          const item = jsonText(value[i], depth + 1, seen);
+          if (item === undefined) return undefined;
+          text += i === 0 ? item : `,${item}`;
         }
-        return true;
+        return `${text}]`;
       }
-      if (Object.getPrototypeOf(value) !== Object.prototype || SHARE in value) return false;
+      if (Object.getPrototypeOf(value) !== Object.prototype || SHARE in value) return undefined;
+      if (Object.getOwnPropertySymbols(value).length !== 0) return undefined;
+      let text = '{';
+      let first = true;
       for (const key in value) {
-        if (
-          !Object.hasOwn(value, key) ||
-          !jsonSafe((value as Record<string, unknown>)[key], depth + 1)
-        ) {
-          return false;
-        }
+        if (!Object.hasOwn(value, key)) return undefined;
+        const item = jsonText((value as Record<string, unknown>)[key], depth + 1, seen);
+        if (item === undefined) return undefined;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
+        first = false;
       }
-      return Object.getOwnPropertySymbols(value).length === 0;
+      return `${text}}`;
     }
     default:
-      return false;
+      return undefined;
   }
 }
 
-function serialize(item: unknown): Uint8Array {
+// The structured-clone bytes of an item, and the shared buffers they
+// refer to by index (see ItemSerializer).
+function serialize(item: unknown): { payload: Uint8Array; sabs: SharedArrayBuffer[] } {
   const { value, table } = encode(item);
-  const prepared = replaceBuffers([value, table]);
+  const serializer = new ItemSerializer();
   try {
-    return v8.serialize(prepared);
+    serializer.writeHeader();
+    serializer.writeValue(serializer.wrap([value, table]));
+    return { payload: serializer.releaseBuffer(), sabs: serializer.buffers };
   } catch (cause) {
     if (cause instanceof DOMException) throw cause;
     throw new DOMException((cause as Error).message, 'DataCloneError');
   }
 }
 
-/** Reads back an item of kind BYTES from a private copy of its payload. */
-export function deserialize(bytes: Uint8Array): unknown {
-  const [value, table] = restoreBuffers(v8.deserialize(bytes)) as [
-    unknown,
-    SharedTable | undefined,
-  ];
+function withHeader(payload: Uint8Array, keys: string[] | undefined): Uint8Array {
+  const header = keys === undefined ? '' : JSON.stringify(keys);
+  const at = 4 + header.length;
+  const bytes = new Uint8Array(at + payload.length);
+  new DataView(bytes.buffer).setUint32(0, header.length, true);
+  for (let i = 0; i < header.length; i++) bytes[4 + i] = header.charCodeAt(i);
+  bytes.set(payload, at);
+  return bytes;
+}
+
+// The header of a BYTES payload: a u32 length, then the keys of its buffers
+// as JSON text (ASCII: keys are digits and dots). Written by weft alone,
+// before the data; nothing in the data can reach it.
+function keysOf(bytes: Uint8Array): { keys: string[]; at: number } {
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  if (length === 0) return { keys: NO_KEYS, at: 4 };
+  const text = String.fromCharCode(...bytes.subarray(4, 4 + length));
+  return { keys: JSON.parse(text) as string[], at: 4 + length };
+}
+const NO_KEYS: string[] = [];
+
+function deserializeWith(bytes: Uint8Array, at: number, sabs: SharedArrayBuffer[]): unknown {
+  const deserializer = new ItemDeserializer(bytes.subarray(at), sabs);
+  deserializer.readHeader();
+  const [value, table] = deserializer.readValue() as [unknown, SharedTable | undefined];
   return decode(value, table);
 }
 
-type View = ArrayBufferView & { readonly length: number };
-
-// Replaces SharedArrayBuffers (and typed arrays over them) by directory ids,
-// copying containers only where something changed.
-function replaceBuffers(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof SharedArrayBuffer) return { [SAB_REF]: sabId(value) };
-  if (ArrayBuffer.isView(value)) {
-    if (!(value.buffer instanceof SharedArrayBuffer) || value instanceof DataView) return value;
-    const view = value as unknown as View;
-    return {
-      [VIEW_REF]: sabId(view.buffer as SharedArrayBuffer),
-      type: view.constructor.name,
-      offset: view.byteOffset,
-      length: view.length,
-    };
-  }
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    value.forEach((item: unknown, i) => {
-      const next = replaceBuffers(item);
-      if (next !== item) (out ??= value.slice())[i] = next;
-    });
-    return out ?? value;
-  }
-  if (value instanceof Map) {
-    let changed = false;
-    const entries = [...(value as Map<unknown, unknown>)].map(([k, v]) => {
-      const nk = replaceBuffers(k);
-      const nv = replaceBuffers(v);
-      changed ||= nk !== k || nv !== v;
-      return [nk, nv] as const;
-    });
-    return changed ? new Map(entries) : value;
-  }
-  if (value instanceof Set) {
-    let changed = false;
-    const items = [...(value as Set<unknown>)].map((v) => {
-      const nv = replaceBuffers(v);
-      changed ||= nv !== v;
-      return nv;
-    });
-    return changed ? new Set(items) : value;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  let out: Record<string, unknown> | undefined;
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    const next = replaceBuffers(item);
-    if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
-  }
-  return out ?? value;
+/** Reads back an item of kind BYTES from a private copy of its payload (may block for its buffers). */
+export function deserialize(bytes: Uint8Array): unknown {
+  const { keys, at } = keysOf(bytes);
+  return deserializeWith(bytes, at, keys.length === 0 ? [] : resolveSync(keys));
 }
 
-const VIEWS: Record<string, new (b: SharedArrayBuffer, o: number, l: number) => View> = {
+/** `deserialize` that waits for the buffer directory without blocking. */
+export function deserializeAsync(bytes: Uint8Array): unknown {
+  const { keys, at } = keysOf(bytes);
+  if (keys.length === 0) return deserializeWith(bytes, at, []);
+  return resolveAsync(keys).then((sabs) => deserializeWith(bytes, at, sabs));
+}
+
+/** Lets go of the buffers of an item that will never be read. */
+export function discard(bytes: Uint8Array): void {
+  const { keys } = keysOf(bytes);
+  release(keys);
+}
+
+// Views over shared memory cross as host objects: [type, buffer index,
+// byteOffset, byteLength], the buffer itself out of band (below). Other
+// views keep Node's own format (a copy of their bytes). A bare
+// SharedArrayBuffer crosses as a host object too: V8 would write it by an id
+// that Node 20's Deserializer cannot read back, so before serializing, each
+// one is replaced by a wrapper view that the serializer alone made and
+// recognises by identity (`wrap`), and written as [buffer index].
+const VIEW_TYPES: readonly (abstract new (...args: never[]) => ArrayBufferView)[] = [
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
@@ -338,32 +396,194 @@ const VIEWS: Record<string, new (b: SharedArrayBuffer, o: number, l: number) => 
   Float64Array,
   BigInt64Array,
   BigUint64Array,
-};
+  DataView,
+  Buffer,
+];
+const HOST_DEFAULT = 0;
+const HOST_SHARED_VIEW = 1;
+const HOST_SHARED_BUFFER = 2;
 
-function restoreBuffers(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+type HostSerializer = v8.Serializer & { _writeHostObject(object: object): void };
+type HostDeserializer = v8.Deserializer & { _readHostObject(): unknown };
+
+// SharedArrayBuffers (bare, or under a view) are listed in `buffers`, never
+// written into the bytes: V8 asks `_getSharedArrayBufferId` for a bare one
+// and writes only that index; the reader hands the same list back to
+// `transferArrayBuffer`. So shared memory is known by position in a list
+// that only the serializer makes, not by anything in the data.
+class ItemSerializer extends (v8.DefaultSerializer as new () => HostSerializer) {
+  readonly buffers: SharedArrayBuffer[] = [];
+  readonly #index = new Map<SharedArrayBuffer, number>();
+  /** Wrapper view → the bare buffer it stands for. */
+  readonly #wrappers = new Map<object, SharedArrayBuffer>();
+  readonly #wrapperOf = new Map<SharedArrayBuffer, object>();
+
+  /**
+   * `value` with every bare SharedArrayBuffer reachable through arrays, Maps,
+   * Sets and plain objects replaced by a wrapper view; containers on the way
+   * are copied (never the caller's), keeping cycles and shared references.
+   */
+  wrap(value: unknown): unknown {
+    return holdsBuffer(value, new Set()) ? this.#copy(value, new Map()) : value;
+  }
+
+  #copy(value: unknown, seen: Map<object, unknown>): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    if (value instanceof SharedArrayBuffer) {
+      let wrapper = this.#wrapperOf.get(value);
+      if (wrapper === undefined) {
+        wrapper = new Uint8Array(0);
+        this.#wrappers.set(wrapper, value);
+        this.#wrapperOf.set(value, wrapper);
+      }
+      return wrapper;
+    }
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (Array.isArray(value)) {
+      const out = new Array<unknown>(value.length);
+      seen.set(value, out);
+      for (let i = 0; i < value.length; i++) if (i in value) out[i] = this.#copy(value[i], seen);
+      return out;
+    }
+    if (value instanceof Map) {
+      const out = new Map<unknown, unknown>();
+      seen.set(value, out);
+      for (const [k, v] of value as Map<unknown, unknown>) {
+        out.set(this.#copy(k, seen), this.#copy(v, seen));
+      }
+      return out;
+    }
+    if (value instanceof Set) {
+      const out = new Set<unknown>();
+      seen.set(value, out);
+      for (const v of value as Set<unknown>) out.add(this.#copy(v, seen));
+      return out;
+    }
+    if (!isPlain(value)) return value;
+    const out: Record<string, unknown> = {};
+    seen.set(value, out);
+    for (const key of Object.keys(value)) {
+      // defineProperty: an own `__proto__` key stays a key.
+      Object.defineProperty(out, key, {
+        value: this.#copy((value as Record<string, unknown>)[key], seen),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+
+  #id(sab: SharedArrayBuffer): number {
+    let id = this.#index.get(sab);
+    if (id === undefined) {
+      id = this.buffers.push(sab) - 1;
+      this.#index.set(sab, id);
+    }
+    return id;
+  }
+
+  // A bare buffer `wrap` could not reach (inside a class instance, say).
+  _getSharedArrayBufferId(): never {
+    throw new DOMException(
+      'A SharedArrayBuffer inside an object that is not a plain object, array, Map or Set could not be cloned.',
+      'DataCloneError',
+    );
+  }
+
+  override _writeHostObject(view: object): void {
+    const bare = this.#wrappers.get(view);
+    if (bare !== undefined) {
+      this.writeUint32(HOST_SHARED_BUFFER);
+      this.writeUint32(this.#id(bare));
+      return;
+    }
+    const buffer = (view as ArrayBufferView).buffer;
+    if (!(buffer instanceof SharedArrayBuffer)) {
+      this.writeUint32(HOST_DEFAULT);
+      super._writeHostObject(view);
+      return;
+    }
+    const type = VIEW_TYPES.indexOf((view as { constructor: never }).constructor);
+    if (type < 0) {
+      throw new DOMException(
+        `${(view as { constructor: { name: string } }).constructor.name} over shared memory could not be cloned.`,
+        'DataCloneError',
+      );
+    }
+    const v = view as ArrayBufferView;
+    this.writeUint32(HOST_SHARED_VIEW);
+    this.writeUint32(type);
+    this.writeUint32(this.#id(buffer));
+    this.writeUint32(v.byteOffset);
+    this.writeUint32(v.byteLength);
+  }
+}
+
+class ItemDeserializer extends (v8.DefaultDeserializer as new (
+  buffer: Uint8Array,
+) => HostDeserializer) {
+  readonly #buffers: SharedArrayBuffer[];
+
+  constructor(bytes: Uint8Array, buffers: SharedArrayBuffer[]) {
+    super(bytes);
+    this.#buffers = buffers;
+  }
+
+  override _readHostObject(): unknown {
+    const kind = this.readUint32();
+    if (kind === HOST_DEFAULT) return super._readHostObject();
+    if (kind === HOST_SHARED_BUFFER) {
+      const sab = this.#buffers[this.readUint32()];
+      if (sab === undefined) throw malformed();
+      return sab;
+    }
+    const View = VIEW_TYPES[this.readUint32()];
+    const sab = this.#buffers[this.readUint32()];
+    const offset = this.readUint32();
+    const length = this.readUint32();
+    if (View === undefined || sab === undefined) throw malformed();
+    if (View === Buffer) return Buffer.from(sab, offset, length);
+    if (View === DataView) return new DataView(sab, offset, length);
+    const Typed = View as unknown as new (b: SharedArrayBuffer, o: number, l: number) => unknown;
+    const bytesPerElement = (View as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    return new Typed(sab, offset, length / bytesPerElement);
+  }
+}
+
+function malformed(): StateError {
+  return new StateError('ERR_SHAREABLE_INVALID', 'A queue item is malformed');
+}
+
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Whether a bare SharedArrayBuffer is reachable from `value` through arrays,
+// Maps, Sets and plain objects.
+function holdsBuffer(value: unknown, seen: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  if (value instanceof SharedArrayBuffer) return true;
+  seen.add(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (i in value) value[i] = restoreBuffers(value[i]);
-    return value;
+    for (let i = 0; i < value.length; i++) if (holdsBuffer(value[i], seen)) return true;
+    return false;
   }
   if (value instanceof Map) {
-    const entries = [...(value as Map<unknown, unknown>)];
-    value.clear();
-    for (const [k, v] of entries) value.set(restoreBuffers(k), restoreBuffers(v));
-    return value;
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      if (holdsBuffer(k, seen) || holdsBuffer(v, seen)) return true;
+    }
+    return false;
   }
   if (value instanceof Set) {
-    const items = [...(value as Set<unknown>)];
-    value.clear();
-    for (const v of items) value.add(restoreBuffers(v));
-    return value;
+    for (const v of value as Set<unknown>) if (holdsBuffer(v, seen)) return true;
+    return false;
   }
-  const record = value as Record<string, unknown>;
-  if (typeof record[SAB_REF] === 'string') return sabById(record[SAB_REF]);
-  if (typeof record[VIEW_REF] === 'string') {
-    const View = VIEWS[record.type as string] ?? Uint8Array;
-    return new View(sabById(record[VIEW_REF]), record.offset as number, record.length as number);
+  if (!isPlain(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (holdsBuffer((value as Record<string, unknown>)[key], seen)) return true;
   }
-  for (const key of Object.keys(record)) record[key] = restoreBuffers(record[key]);
-  return value;
+  return false;
 }

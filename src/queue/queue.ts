@@ -257,10 +257,13 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // `reuse`: only a call that cannot be interleaved with another (a sync
   // put) may use the shared scratch object.
+  // An async put (`reuse` false) never blocks: a prepared item may then
+  // still wait for the buffer directory (`await prepared.ready()`).
   #prepare(item: unknown, reuse: boolean): Prepared {
-    const prepared = (reuse ? this.#prepared : new Prepared()).prepare(item);
+    const prepared = reuse ? this.#prepared : new Prepared();
+    // The key first: nothing is deposited for an item refused here.
     if (this.kind === PRIORITY) prepareKey(prepared, item);
-    return prepared;
+    return prepared.prepare(item, reuse);
   }
 
   // Under the lock: 'ok' to put now, else throws, else 'wait'.
@@ -325,6 +328,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const signal = checkSignal(options?.signal);
     signal?.throwIfAborted();
     const prepared = this.#prepare(item, false);
+    if (!prepared.isReady) await prepared.ready();
     const c = this.#c;
     const deadline = deadlineOf(timeout);
     let wake = false;
@@ -343,6 +347,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         }
       }
       wake = this.#push(prepared);
+    } catch (error) {
+      prepared.abandon();
+      throw error;
     } finally {
       this.#unlock();
     }
@@ -377,6 +384,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         this.#left(PUT_WAITERS, PUT_SIGNALS);
       }
       wake = this.#push(prepared);
+    } catch (error) {
+      prepared.abandon();
+      throw error;
     } finally {
       this.#unlock();
     }
@@ -424,7 +434,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     } finally {
       this.#unlock();
     }
-    return this.#finish(popped);
+    return this.#finish(popped, false);
   }
 
   /**
@@ -457,7 +467,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     } finally {
       this.#unlock();
     }
-    return this.#finish(popped);
+    return this.#finish(popped, true);
   }
 
   /**
@@ -469,10 +479,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return this.getSync({ block: false });
   }
 
-  #finish(popped: { value: unknown; wake: boolean }): T {
+  // `sync` false (async get): decoding never blocks, and may return a promise.
+  #finish(popped: { value: unknown; wake: boolean }, sync: boolean): T {
     if (popped.wake) this.#wake(NOT_FULL, 1);
-    const value = popped.value;
-    return (value instanceof Pending ? value.value() : value) as T;
+    return decoded(popped.value, sync);
   }
 
   // The ring (a bounded FIFO queue). No lock: a waiter announces itself in
@@ -494,11 +504,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const timeout = waitTimeout(options);
     const c = this.#c;
     if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-    const staged = ring.stage(this.#prepare(item, true));
+    const staged = stage(ring, this.#prepare(item, true));
     try {
       if (!ring.tryPut(staged)) this.#ringAwaitRoomSync(ring, staged, timeout);
     } catch (error) {
       ring.unstage(staged);
+      staged.prepared.abandon();
       throw error;
     }
     this.#ringPut(ring);
@@ -534,7 +545,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     signal?.throwIfAborted();
     const c = this.#c;
     if (Atomics.load(c, R_SHUTDOWN) !== 0) throw new QueueShutDown();
-    const staged = ring.stage(this.#prepare(item, false));
+    const prepared = this.#prepare(item, false);
+    if (!prepared.isReady) await prepared.ready();
+    const staged = stage(ring, prepared);
     try {
       if (!ring.tryPut(staged)) {
         const deadline = deadlineOf(timeout);
@@ -560,6 +573,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       }
     } catch (error) {
       ring.unstage(staged);
+      staged.prepared.abandon();
       throw error;
     }
     this.#ringPut(ring);
@@ -584,8 +598,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   #ringDrop(ring: Ring): void {
     let dropped = 0;
     for (;;) {
-      if (ring.tryGet() !== EMPTY) dropped++;
-      else if (!ring.repairGet()) break;
+      const value = ring.tryGet();
+      if (value !== EMPTY) {
+        dropped++;
+        // Its shared buffers are let go (the directory counts one item fewer).
+        if (value instanceof Pending) value.discard();
+      } else if (!ring.repairGet()) break;
     }
     if (dropped > 0) ring.addDone(dropped);
     this.#wake(R_ALL_DONE, Infinity);
@@ -595,7 +613,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const timeout = waitTimeout(options);
     let value = ring.tryGet();
     if (value === EMPTY) value = this.#ringAwaitItemSync(ring, timeout);
-    return this.#ringFinish(value);
+    return this.#ringFinish(value, true);
   }
 
   #ringAwaitItemSync(ring: Ring, timeout: number): unknown {
@@ -664,15 +682,15 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
         if (value !== EMPTY) break;
       }
     }
-    return this.#ringFinish(value);
+    return this.#ringFinish(value, false);
   }
 
   // After a get: wake a putter waiting for room, then decode what needs it.
-  #ringFinish(value: unknown): T {
+  #ringFinish(value: unknown, sync: boolean): T {
     if (this.#ring!.hasWaiters(R_PUT_WAITERS) && this.#ring!.claimWake(R_PUT_WAITERS)) {
       this.#wake(R_NOT_FULL, 1);
     }
-    return (value instanceof Pending ? value.value() : value) as T;
+    return decoded(value, sync);
   }
 
   /**
@@ -840,6 +858,24 @@ const FIRST_NAP = 250;
 const MAX_NAP = 4000;
 function nap(deadline: number, naps: number): number {
   return Math.min(remaining(deadline), naps >= 4 ? MAX_NAP : FIRST_NAP << naps);
+}
+
+// A taken item's value. Async gets (`sync` false) never block: an item whose
+// shared buffers must be asked for comes back as a promise, which the async
+// caller's `return` awaits.
+function decoded<T>(value: unknown, sync: boolean): T {
+  if (!(value instanceof Pending)) return value as T;
+  return (sync ? value.value() : value.valueAsync()) as T;
+}
+
+// Stages an item for the ring; its buffers are let go if that fails.
+function stage(ring: Ring, prepared: Prepared): Staged {
+  try {
+    return ring.stage(prepared);
+  } catch (error) {
+    prepared.abandon();
+    throw error;
+  }
 }
 
 function waitTimeout(options: QueueWaitSyncOptions | undefined): number {

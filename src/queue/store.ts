@@ -36,7 +36,15 @@
 import { codedError, StateError } from '../internal/errors.js';
 import { readString } from './utf16.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
-import { K_BIGINT, K_NUMBER, readPayload, writePayload, type Prepared } from './item-codec.js';
+import {
+  discard,
+  K_BIGINT,
+  K_NUMBER,
+  readPayload,
+  T_BYTES,
+  writePayload,
+  type Prepared,
+} from './item-codec.js';
 
 export const MUTEX = 1;
 export const KIND = 2;
@@ -313,6 +321,17 @@ export class Store {
   clear(): number {
     const c = this.control;
     const size = c[SIZE]!;
+    this.#sync();
+    const index = this.#index;
+    const cap = index.length / ENTRY;
+    for (let i = 0; i < size; i++) {
+      const at = c[KIND] === FIFO ? ((c[HEAD]! + i) % cap) * ENTRY : i * ENTRY;
+      const offset = index[at]!;
+      if (this.#u8[offset] !== T_BYTES) continue;
+      // Its shared buffers are let go (the directory counts one item fewer).
+      const payload = offset + 8 + pad8(index[at + 1]!);
+      discard(this.#u8.slice(payload, payload + index[at + 2]!));
+    }
     c[J_SIZE] = 0;
     const pairs = [SIZE, 0, KEY_KIND, 0, HEAD, 0, BUMP, 0, LIVE, 0];
     pairs.push(UNFINISHED, Math.max(0, c[UNFINISHED]! - size));

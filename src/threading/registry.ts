@@ -5,7 +5,7 @@
 // killed it).
 //
 // Layout (Int32 words): a header, then pages of PAGE words appended as needed.
-//   header: [TAG, capacity, directoryState, directoryReplies, pages, freeHint, 2 spare,
+//   header: [TAG, capacity, directoryState, directoryReplies, pages, freeHint, directoryParent, spare,
 //            slotDir[MAX_SLOT_PAGES], deadDir[MAX_DEAD_PAGES]]
 //   (directoryState / directoryReplies are weft/queue's buffer directory's words;
 //   capacity = slots mapped so far; freeHint = first page that may hold a FREE slot.) A directory entry is the word offset of
@@ -47,6 +47,8 @@ const DEAD_DIR = SLOT_DIR + MAX_SLOT_PAGES;
 const MAX_DEAD_PAGES = 4096;
 const HEADER = DEAD_DIR + MAX_DEAD_PAGES;
 const PAGE = 4096;
+/** Thread id of the thread that started the buffer directory (it dies with that thread). */
+export const DIRECTORY_PARENT = 6;
 const NAME_WORDS = 32;
 const SLOT = 4 + NAME_WORDS;
 const SLOTS_PER_PAGE = Math.floor(PAGE / SLOT);

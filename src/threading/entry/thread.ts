@@ -12,6 +12,7 @@ import type { ThreadData, ThreadErrorMessage } from '../thread.js';
 import '../index.js';
 import '../../shared/index.js';
 import '../../queue/index.js';
+import '../../multiprocessing/index.js';
 
 const { slot, spec, args, table } = (workerData as ThreadData).weftThread;
 registry.setIdent(slot, threadId);

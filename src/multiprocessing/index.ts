@@ -1,0 +1,24 @@
+export { Manager } from './manager.js';
+export type { ManagerStartOptions, ManagerConnectOptions, ManagedQueueOptions } from './manager.js';
+export type { Address } from './address.js';
+export { ManagerError, AuthenticationError } from './errors.js';
+export { BaseProxy } from './proxy-base.js';
+export {
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  ValueProxy,
+  ArrayProxy,
+  ObjectProxy,
+} from './proxies-data.js';
+export type { DictKey, Numeric } from './proxies-data.js';
+export {
+  LockProxy,
+  RLockProxy,
+  SemaphoreProxy,
+  EventProxy,
+  ConditionProxy,
+  BarrierProxy,
+  QueueProxy,
+} from './proxies-sync.js';
+export type { QueueProxyWaitOptions } from './proxies-sync.js';

@@ -1,0 +1,402 @@
+// The Manager's server: owns every managed object, in one thread (a worker
+// thread of the process that called Manager.start). Clients reach it over
+// a socket (after the authentication handshake) or, from the starting
+// thread, over a MessagePort pair; both carry the same frames.
+//
+// Requests of one connection are handled in arrival order; a blocking call
+// (acquire, get, wait…) answers later, so replies may overtake each other and
+// carry the request id. A connection is one client thread: locks are owned
+// by it, and when it closes its waits are given up and what it held is
+// released (served-locks.ts).
+
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
+import { decode } from '../internal/codec.js';
+import { loadTask } from '../internal/task-load.js';
+import type { TaskSpec } from '../internal/task-ref.js';
+import {
+  ServedDict,
+  ServedList,
+  ServedNamespace,
+  ServedQueue,
+  ServedTyped,
+} from './served-data.js';
+import {
+  ServedBarrier,
+  ServedCondition,
+  ServedEvent,
+  ServedLock,
+  ServedRLock,
+  ServedSemaphore,
+} from './served-locks.js';
+import { CallError, Out, Served, intArg, noMethod, type Caller, type Wait } from './served.js';
+import {
+  FAILED,
+  FrameReader,
+  MAX_FRAME,
+  MAX_HANDSHAKE_FRAME,
+  NONCE_BYTES,
+  OK,
+  REFUSED,
+  SYNC_BIT,
+  frame,
+  mac,
+  macMatches,
+  eachFrame,
+  nonce,
+  type ErrorData,
+} from './wire.js';
+
+type Factory = (args: unknown[], table: unknown[] | undefined, server: ManagerServer) => Served;
+
+const BUILTIN: Record<string, Factory> = {
+  dict: (a, t) => new ServedDict(a[0], t),
+  list: (a, t) => new ServedList(a[0], t),
+  Namespace: (a, t) => new ServedNamespace(a[0], t),
+  Value: (a) => new ServedTyped(false, a[0], a[1]),
+  Array: (a) => new ServedTyped(true, a[0], a[1]),
+  Lock: () => new ServedLock(),
+  RLock: () => new ServedRLock(),
+  Semaphore: (a) => new ServedSemaphore(a[0], false),
+  BoundedSemaphore: (a) => new ServedSemaphore(a[0], true),
+  Event: () => new ServedEvent(),
+  Condition: (a, _t, server) => {
+    let lock: Served | undefined;
+    if (a[0] === undefined) lock = new ServedRLock();
+    else lock = server.object(intArg(a[0], 'lock', 1));
+    if (!(lock instanceof ServedLock)) {
+      throw new CallError(
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+        'A Condition needs a Lock or RLock of the same manager',
+      );
+    }
+    return new ServedCondition(lock);
+  },
+  Barrier: (a) => new ServedBarrier(a[0], a[1]),
+  Queue: (a) => new ServedQueue('Queue', 'fifo', a[0]),
+  JoinableQueue: (a) => new ServedQueue('JoinableQueue', 'fifo', a[0]),
+  LifoQueue: (a) => new ServedQueue('LifoQueue', 'lifo', a[0]),
+  PriorityQueue: (a) => new ServedQueue('PriorityQueue', 'priority', a[0]),
+};
+
+/** A registered type: an object whose public methods clients call by name. */
+class ServedCustom extends Served {
+  constructor(
+    readonly typeid: string,
+    readonly target: Record<string, unknown>,
+  ) {
+    super();
+  }
+
+  call(
+    _caller: Caller,
+    _request: number,
+    name: string,
+    args: unknown[],
+    table: unknown[] | undefined,
+  ): unknown {
+    const fn = name.startsWith('_') || name === 'constructor' ? undefined : this.target[name];
+    if (typeof fn !== 'function') throw noMethod(this.typeid, name);
+    const result: unknown = fn.apply(this.target, decode(args, table));
+    return result;
+  }
+}
+
+/** One client connection, whatever carries it. */
+class Connection implements Caller {
+  static #ids = 0;
+  readonly id = ++Connection.#ids;
+  closed = false;
+  readonly waits = new Map<number, Wait>();
+  readonly touched = new Set<Served>();
+  #out: Buffer[] = [];
+  #scheduled = false;
+
+  constructor(
+    readonly server: ManagerServer,
+    // Sends bytes holding whole frames; `sync` when a blocked caller waits for them.
+    readonly send: (bytes: Buffer, sync: boolean) => void,
+  ) {}
+
+  handle(id: number, payload: Uint8Array): void {
+    let result: unknown;
+    try {
+      result = this.server.dispatch(this, id, payload);
+    } catch (error) {
+      this.reply(id, FAILED, errorData(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value: unknown) => this.reply(id, OK, value),
+        (error: unknown) => this.reply(id, FAILED, errorData(error)),
+      );
+    } else this.reply(id, OK, result);
+  }
+
+  reply(id: number, status: number, value: unknown): void {
+    if (this.closed) return;
+    let payload: Buffer;
+    try {
+      payload =
+        value instanceof Out
+          ? serialize([status, value.v, value.t])
+          : serialize([status, value, undefined]);
+    } catch (error) {
+      payload = serialize([FAILED, errorData(error), undefined]);
+    }
+    const bytes = frame(id, payload);
+    if ((id & SYNC_BIT) !== 0) {
+      this.send(bytes, true);
+      return;
+    }
+    this.#out.push(bytes);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#out.length === 0 || this.closed) return;
+    const bytes = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out);
+    this.#out = [];
+    this.send(bytes, false);
+  }
+
+  /** The client went away: give up its waits, then release what it held. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const wait of [...this.waits.values()]) wait.cancel();
+    for (const object of this.touched) object.abandon(this);
+    this.touched.clear();
+  }
+}
+
+function errorData(error: unknown): ErrorData {
+  if (error instanceof CallError) {
+    return { name: error.errorName, code: error.code, message: error.message };
+  }
+  const e = error as { name?: unknown; code?: unknown; message?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : 'ERR_MANAGER_INTERNAL',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  };
+}
+
+/** Where the server listens: a Unix socket path, or TCP. */
+export type ListenAddress =
+  { readonly path: string } | { readonly host: string; readonly port: number };
+
+export class ManagerServer {
+  readonly #objects = new Map<number, Served>();
+  readonly #types = new Map<string, Factory>(Object.entries(BUILTIN));
+  readonly #connections = new Set<Connection>();
+  readonly #sockets = new Set<Socket>();
+  readonly #authkey: Uint8Array;
+  #nextId = 1;
+  #net: NetServer | undefined;
+
+  constructor(authkey: Uint8Array) {
+    this.#authkey = authkey;
+  }
+
+  object(id: number): Served | undefined {
+    return this.#objects.get(id);
+  }
+
+  /** Runs one request; returns its result, or a promise of it. */
+  dispatch(caller: Connection, id: number, payload: Uint8Array): unknown {
+    let request: unknown;
+    try {
+      request = deserialize(payload);
+    } catch {
+      throw new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request could not be read');
+    }
+    if (
+      !Array.isArray(request) ||
+      request.length !== 4 ||
+      typeof request[0] !== 'number' ||
+      typeof request[1] !== 'string' ||
+      !Array.isArray(request[2])
+    ) {
+      throw new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request is malformed');
+    }
+    const [oid, method, args, table] = request as [number, string, unknown[], unknown];
+    const t = Array.isArray(table) ? (table as unknown[]) : undefined;
+    if (oid === 0) return this.#control(caller, method, args, t);
+    const target = this.#objects.get(oid);
+    if (target === undefined) {
+      throw new CallError(
+        'ManagerError',
+        'ERR_MANAGER_NO_OBJECT',
+        `The manager has no object ${oid}`,
+      );
+    }
+    return target.call(caller, id, method, args, t);
+  }
+
+  #control(
+    caller: Connection,
+    method: string,
+    args: unknown[],
+    table: unknown[] | undefined,
+  ): unknown {
+    switch (method) {
+      case 'create': {
+        const typeid = args[0];
+        const factory = typeof typeid === 'string' ? this.#types.get(typeid) : undefined;
+        if (factory === undefined) {
+          throw new CallError(
+            'ManagerError',
+            'ERR_MANAGER_UNKNOWN_TYPE',
+            `No type \`${String(typeid)}\` is registered with this manager`,
+          );
+        }
+        const object = factory(args.slice(1), table, this);
+        const id = this.#nextId++;
+        this.#objects.set(id, object);
+        return id;
+      }
+      case 'cancel': {
+        caller.waits.get(args[0] as number)?.cancel();
+        return undefined;
+      }
+      case 'register':
+        return this.#register(args[0], args[1]);
+      case 'ping':
+        return true;
+      default:
+        throw noMethod('manager', method);
+    }
+  }
+
+  async #register(typeid: unknown, spec: unknown): Promise<void> {
+    if (typeof typeid !== 'string' || typeid === '' || Object.hasOwn(BUILTIN, typeid)) {
+      throw new CallError(
+        'TypeError',
+        'ERR_INVALID_ARG_TYPE',
+        'Expected `typeid` to be a new non-empty string',
+      );
+    }
+    const fn = await loadTask(spec as TaskSpec);
+    this.#types.set(typeid, (args, table) => {
+      const made: unknown = fn(...(decode(args, table) as unknown[]));
+      if (typeof made !== 'object' || made === null) {
+        throw new CallError(
+          'TypeError',
+          'ERR_INVALID_RETURN_VALUE',
+          `The factory of \`${typeid}\` must return an object`,
+        );
+      }
+      return new ServedCustom(typeid, made as Record<string, unknown>);
+    });
+  }
+
+  /** A client in this process reached over a MessagePort pair (no handshake: the port is the capability). */
+  attachPort(
+    port: import('node:worker_threads').MessagePort,
+    syncPort: import('node:worker_threads').MessagePort,
+    word: Int32Array,
+  ): void {
+    const conn = new Connection(this, (bytes, sync) => {
+      if (sync) {
+        syncPort.postMessage(bytes);
+        Atomics.add(word, 0, 1);
+        Atomics.notify(word, 0);
+      } else port.postMessage(bytes);
+    });
+    this.#connections.add(conn);
+    port.on('message', (bytes: Uint8Array) => {
+      eachFrame(bytes, (id, payload) => conn.handle(id, payload));
+    });
+    port.on('close', () => {
+      this.#connections.delete(conn);
+      conn.close();
+    });
+  }
+
+  /** Listens for socket clients; resolves with the bound address. */
+  listen(address: ListenAddress): Promise<ListenAddress> {
+    const net = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#net = net;
+    return new Promise((resolve, reject) => {
+      net.once('error', reject);
+      const done = (): void => {
+        net.off('error', reject);
+        const bound = net.address();
+        resolve(
+          typeof bound === 'object' && bound !== null
+            ? { host: 'host' in address ? address.host : bound.address, port: bound.port }
+            : address,
+        );
+      };
+      if ('path' in address) net.listen(address.path, done);
+      else net.listen(address.port, address.host, done);
+    });
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    const key = this.#authkey;
+    const reader = new FrameReader(MAX_HANDSHAKE_FRAME);
+    const challenge = nonce();
+    let conn: Connection | undefined;
+    // An unauthenticated connection may not linger.
+    const timer = setTimeout(() => socket.destroy(), 10_000).unref();
+    socket.on('error', () => {
+      // 'close' follows.
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.#sockets.delete(socket);
+      if (conn !== undefined) {
+        this.#connections.delete(conn);
+        conn.close();
+      }
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk, (id, payload) => {
+          if (conn !== undefined) {
+            conn.handle(id, payload);
+            return;
+          }
+          // The client's answer to our challenge, then its own challenge.
+          if (
+            payload.length !== 2 * NONCE_BYTES ||
+            !macMatches(key, 'client', challenge, payload.subarray(0, NONCE_BYTES))
+          ) {
+            // Refused: nothing is logged, and the key appears nowhere.
+            socket.end(frame(0, REFUSED));
+            socket.destroySoon();
+            reader.limit = 0;
+            return;
+          }
+          clearTimeout(timer);
+          socket.write(frame(0, mac(key, 'server', payload.subarray(NONCE_BYTES))));
+          reader.limit = MAX_FRAME;
+          const c = new Connection(this, (bytes) => socket.write(bytes));
+          conn = c;
+          this.#connections.add(c);
+        });
+      } catch {
+        socket.destroy();
+      }
+    });
+    socket.write(frame(0, challenge));
+  }
+
+  /** Ends every connection and stops listening. */
+  close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    for (const conn of this.#connections) conn.close();
+    const net = this.#net;
+    this.#net = undefined;
+    return new Promise((resolve) => (net === undefined ? resolve() : net.close(() => resolve())));
+  }
+}

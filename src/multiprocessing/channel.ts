@@ -280,11 +280,10 @@ export function channelFor(address: Address, authkey: Uint8Array, fresh = false)
     Atomics.add(word, 0, 1);
     Atomics.notify(word, 0);
   });
-  channel?.close();
   const made = new Channel(a.port1, s.port1, word, () => void worker.terminate());
-  channel = made;
-  channels.set(key, channel);
-  return channel;
+  // A fresh channel (Manager.connect) never displaces a live one: proxies of this thread keep theirs.
+  if (channel === undefined || channel.dead !== DEAD.ALIVE) channels.set(key, made);
+  return made;
 }
 
 /** Drops this thread's channel to `address` (its worker, its socket). */

@@ -231,20 +231,26 @@ export class Manager implements AsyncDisposable {
 
   /** A new managed dict, from a plain object, a Map or `[key, value]` pairs. */
   dict<V = unknown>(
-    init?: Record<string, V> | Map<unknown, V> | readonly (readonly [unknown, V])[],
+    init?:
+      | Record<string, NoInfer<V>>
+      | Map<unknown, NoInfer<V>>
+      | readonly (readonly [unknown, NoInfer<V>])[],
   ): Promise<DictProxy<V>> {
     return this.#create('dict', init === undefined ? [] : [init]);
   }
   dictSync<V = unknown>(
-    init?: Record<string, V> | Map<unknown, V> | readonly (readonly [unknown, V])[],
+    init?:
+      | Record<string, NoInfer<V>>
+      | Map<unknown, NoInfer<V>>
+      | readonly (readonly [unknown, NoInfer<V>])[],
   ): DictProxy<V> {
     return this.#createSync('dict', init === undefined ? [] : [init]);
   }
   /** A new managed list. */
-  list<T = unknown>(init?: readonly T[]): Promise<ListProxy<T>> {
+  list<T = unknown>(init?: readonly NoInfer<T>[]): Promise<ListProxy<T>> {
     return this.#create('list', init === undefined ? [] : [init]);
   }
-  listSync<T = unknown>(init?: readonly T[]): ListProxy<T> {
+  listSync<T = unknown>(init?: readonly NoInfer<T>[]): ListProxy<T> {
     return this.#createSync('list', init === undefined ? [] : [init]);
   }
   /** A new managed Namespace, with initial attributes. */
@@ -255,23 +261,26 @@ export class Manager implements AsyncDisposable {
     return this.#createSync('Namespace', init === undefined ? [] : [init]);
   }
   /** A new managed typed value (`'i'`, `'d'`, … as weft/shared's `Value`). */
-  Value<N extends Numeric = number>(type: string, value?: N): Promise<ValueProxy<N>> {
+  Value<N extends Numeric = number>(type: string, value?: NoInfer<N>): Promise<ValueProxy<N>> {
     typeInfo(type);
     return this.#create('Value', [type, value]);
   }
-  ValueSync<N extends Numeric = number>(type: string, value?: N): ValueProxy<N> {
+  ValueSync<N extends Numeric = number>(type: string, value?: NoInfer<N>): ValueProxy<N> {
     typeInfo(type);
     return this.#createSync('Value', [type, value]);
   }
   /** A new managed typed array, from values or a length (zeros). */
   Array<N extends Numeric = number>(
     type: string,
-    init: readonly N[] | number,
+    init: readonly NoInfer<N>[] | number,
   ): Promise<ArrayProxy<N>> {
     typeInfo(type);
     return this.#create('Array', [type, init]);
   }
-  ArraySync<N extends Numeric = number>(type: string, init: readonly N[] | number): ArrayProxy<N> {
+  ArraySync<N extends Numeric = number>(
+    type: string,
+    init: readonly NoInfer<N>[] | number,
+  ): ArrayProxy<N> {
     typeInfo(type);
     return this.#createSync('Array', [type, init]);
   }

@@ -59,7 +59,7 @@ export interface ManagerConnectOptions {
 
 /** Options of a managed queue. */
 export interface ManagedQueueOptions {
-  /** 0 or less: unbounded. @default 0 */
+  /** Most items it holds; 0 is unbounded (a negative one is a RangeError, as in weft/queue). @default 0 */
   readonly maxsize?: number;
 }
 
@@ -297,16 +297,16 @@ export class Manager implements AsyncDisposable {
     return this.#createSync('RLock', []);
   }
   Semaphore(value = 1): Promise<SemaphoreProxy> {
-    return this.#create('Semaphore', [checkInt(value, 'value', 0)]);
+    return this.#create('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   SemaphoreSync(value = 1): SemaphoreProxy {
-    return this.#createSync('Semaphore', [checkInt(value, 'value', 0)]);
+    return this.#createSync('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   BoundedSemaphore(value = 1): Promise<SemaphoreProxy> {
-    return this.#create('BoundedSemaphore', [checkInt(value, 'value', 0)]);
+    return this.#create('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   BoundedSemaphoreSync(value = 1): SemaphoreProxy {
-    return this.#createSync('BoundedSemaphore', [checkInt(value, 'value', 0)]);
+    return this.#createSync('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   Event(): Promise<EventProxy> {
     return this.#create('Event', []);
@@ -434,7 +434,7 @@ function queueSize(options: ManagedQueueOptions): number {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
   }
-  return options.maxsize === undefined ? 0 : checkInt(options.maxsize, 'maxsize', -Infinity);
+  return options.maxsize === undefined ? 0 : checkInt(options.maxsize, 'maxsize', 0);
 }
 
 // The object id of a proxy (read from its shared state, which only weft makes).

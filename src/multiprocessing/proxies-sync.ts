@@ -127,6 +127,10 @@ export class SemaphoreProxy extends AcquirableProxy {
   get value(): number {
     return invokeSync(this, 'value', []) as number;
   }
+
+  override toString(): string {
+    return `${super.toString().slice(0, -1)} value=${this.value}>`;
+  }
 }
 
 /** A proxy for an Event in a Manager. Same API as weft/threading's. */
@@ -297,7 +301,7 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
     return invokeSync(this, 'maxsize', []) as number;
   }
   set maxsize(value: number) {
-    invokeSync(this, 'maxsize', [checkInt(value, 'maxsize', -Infinity)]);
+    invokeSync(this, 'maxsize', [checkInt(value, 'maxsize', 0)]);
   }
   /** Marks one item taken with `get` as processed. @throws {StateError} `ERR_TASK_DONE_TOO_MANY` */
   taskDone(): void {

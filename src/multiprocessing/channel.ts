@@ -78,6 +78,7 @@ export class Channel {
     try {
       payload = request(oid, method, args);
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown
       return Promise.reject(error);
     }
     const id = this.#next;
@@ -100,6 +101,7 @@ export class Channel {
         };
         pending.reject = (error) => {
           settle();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with signal.reason, whatever it is
           reject(error);
         };
       }
@@ -262,7 +264,7 @@ export function localChannel(
 /** This thread's channel to the manager at `address`, started on first use. */
 export function channelFor(address: Address, authkey: Uint8Array, fresh = false): Channel {
   const key = addressKey(address);
-  let channel = channels.get(key);
+  const channel = channels.get(key);
   // A dead channel stays: calls through it fail fast (no new connection per call).
   // Manager.connect() opens a fresh one.
   if (channel !== undefined && !fresh) return channel;

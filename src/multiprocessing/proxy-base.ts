@@ -85,6 +85,7 @@ export abstract class BaseProxy implements Shareable {
       try {
         channel = proxy.#open();
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown
         return Promise.reject(error);
       }
       return channel.call(proxy.#ref.id, method, args, options);

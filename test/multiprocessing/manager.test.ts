@@ -206,7 +206,7 @@ describe('bad input', () => {
         (e: unknown) => e,
       );
       assert.ok(error instanceof AuthenticationError);
-      assert.equal((error).code, 'ERR_MANAGER_AUTH');
+      assert.equal(error.code, 'ERR_MANAGER_AUTH');
       const text = `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)}`;
       assert.ok(!text.includes(secret));
       assert.ok(!text.includes(Buffer.from(manager.authkey).toString('hex')));

@@ -81,14 +81,6 @@ export function eachFrame(
   }
 }
 
-/** The frame ids of the frames in `bytes` (whole frames only, as clients write them). */
-export function frameIds(bytes: Uint8Array, each: (id: number) => void): void {
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 0; at + 8 <= view.length; at += 4 + view.readUInt32LE(at)) {
-    each(view.readUInt32LE(at + 4));
-  }
-}
-
 /** The error payload of a reply. */
 export interface ErrorData {
   readonly name: string;

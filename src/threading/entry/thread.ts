@@ -12,7 +12,6 @@ import type { ThreadData, ThreadErrorMessage } from '../thread.js';
 import '../index.js';
 import '../../shared/index.js';
 import '../../queue/index.js';
-import '../../multiprocessing/index.js';
 
 const { slot, spec, args, table } = (workerData as ThreadData).weftThread;
 registry.setIdent(slot, threadId);
@@ -55,6 +54,10 @@ process.on('uncaughtException', (error) => {
 
 try {
   const fn = await loadTask(spec);
+  // Manager proxies need node:net and friends: loaded only when one is passed.
+  if (table?.some((tag, i) => i % 3 === 1 && tag === 'weft.manager.proxy')) {
+    await import('../../multiprocessing/index.js');
+  }
   await fn(...(decode(args, table) as unknown[]));
 } catch (error) {
   report(error);

@@ -26,7 +26,16 @@ import { weftModule } from '../internal/package-url.js';
 import { addressKey, type Address } from './address.js';
 import { DEAD, deadError } from './dead.js';
 import { AuthenticationError, ManagerError } from './errors.js';
-import { FAILED, SYNC_BIT, eachFrame, frame, readReply, type ErrorData } from './wire.js';
+import {
+  FAILED,
+  SYNC_BIT,
+  eachFrame,
+  frame,
+  joinFrames,
+  postBytes,
+  readReply,
+  type ErrorData,
+} from './wire.js';
 
 /** Busy checks of the reply word before a Sync caller sleeps (a futex wake costs 5-25 µs here). */
 const SPIN = 2000;
@@ -126,7 +135,7 @@ export class Channel {
     // Calls this thread made before reach the server before this one.
     this.#flush();
     const seq = Atomics.load(word, 0);
-    this.#port.postMessage(frame(id, payload));
+    postBytes(this.#port, frame(id, payload));
     for (;;) {
       for (let i = 0; i < SPIN && Atomics.load(word, 0) === seq; i++);
       while (Atomics.load(word, 0) === seq) Atomics.wait(word, 0, seq, 1000);
@@ -156,7 +165,7 @@ export class Channel {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
-    this.#port.postMessage(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+    postBytes(this.#port, joinFrames(batch));
   }
 
   #onReplies(bytes: Uint8Array): void {

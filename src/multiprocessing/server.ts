@@ -41,10 +41,12 @@ import {
   REFUSED,
   SYNC_BIT,
   frame,
+  joinFrames,
   mac,
   macMatches,
   eachFrame,
   nonce,
+  postBytes,
   type ErrorData,
 } from './wire.js';
 
@@ -165,7 +167,7 @@ class Connection implements Caller {
   flush(): void {
     this.#scheduled = false;
     if (this.#out.length === 0 || this.closed) return;
-    const bytes = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out);
+    const bytes = joinFrames(this.#out);
     this.#out = [];
     this.send(bytes, false);
   }
@@ -310,11 +312,11 @@ export class ManagerServer {
     let answered = false;
     const conn = new Connection(this, (bytes, sync) => {
       if (sync) {
-        syncPort.postMessage(bytes);
+        postBytes(syncPort, bytes);
         Atomics.add(word, 0, 1);
         Atomics.notify(word, 0);
         answered = true;
-      } else port.postMessage(bytes);
+      } else postBytes(port, bytes);
     });
     this.#connections.add(conn);
     const onBytes = (bytes: Uint8Array): void => {

@@ -20,13 +20,41 @@ export const NONCE_BYTES = 32;
 export const OK = 0;
 export const FAILED = 1;
 
-/** Builds a frame around `payload`. */
+/**
+ * Builds a frame around `payload`, in a buffer of its own: a small
+ * `Buffer.allocUnsafe` is a view of a shared 8 KiB pool slab, and posting
+ * such a view to a port would copy (or could not transfer) the whole slab.
+ */
 export function frame(id: number, payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(8 + payload.length);
+  const out = Buffer.allocUnsafeSlow(8 + payload.length);
   out.writeUInt32LE(payload.length + 4, 0);
   out.writeUInt32LE(id >>> 0, 4);
   out.set(payload, 8);
   return out;
+}
+
+/** Concatenates frames into one buffer of its own (see {@link frame}). */
+export function joinFrames(list: readonly Buffer[]): Buffer {
+  if (list.length === 1) return list[0]!;
+  let size = 0;
+  for (const b of list) size += b.length;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const b of list) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/**
+ * Posts bytes made by {@link frame} / {@link joinFrames}. Copied, not
+ * transferred: for frames this small a copy of an exact-size buffer is the
+ * cheapest (about 2x cheaper than a pooled Buffer's slab, and cheaper than a
+ * transfer, measured on Node 20).
+ */
+export function postBytes(port: { postMessage(value: unknown): void }, bytes: Buffer): void {
+  port.postMessage(bytes);
 }
 
 /** Cuts a byte stream into frames; keeps a partial frame for the next chunk. */

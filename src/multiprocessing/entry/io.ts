@@ -19,9 +19,11 @@ import {
   SYNC_BIT,
   errorFrame,
   frame,
+  joinFrames,
   mac,
   macMatches,
   nonce,
+  postBytes,
 } from '../wire.js';
 import { DEAD, deadError } from '../dead.js';
 import type { Address } from '../address.js';
@@ -49,7 +51,7 @@ let out: Buffer[] = [];
 function deliver(id: number, bytes: Buffer): void {
   outstanding.delete(id);
   if ((id & SYNC_BIT) !== 0) {
-    syncPort.postMessage(bytes);
+    postBytes(syncPort, bytes);
     Atomics.add(word, 0, 1);
     Atomics.notify(word, 0);
   } else out.push(bytes);
@@ -57,7 +59,7 @@ function deliver(id: number, bytes: Buffer): void {
 
 function flushOut(): void {
   if (out.length === 0) return;
-  port.postMessage(out.length === 1 ? out[0] : Buffer.concat(out));
+  postBytes(port, joinFrames(out));
   out = [];
 }
 

@@ -17,7 +17,6 @@ import {
   receiveMessageOnPort,
   type MessagePort,
 } from 'node:worker_threads';
-import { serialize } from 'node:v8';
 import { decode, encode, type SharedTable } from '../internal/codec.js';
 import { StateError } from '../internal/errors.js';
 import { BrokenBarrierError } from '../internal/broken-barrier.js';
@@ -26,16 +25,8 @@ import { weftModule } from '../internal/package-url.js';
 import { addressKey, type Address } from './address.js';
 import { DEAD, deadError } from './dead.js';
 import { AuthenticationError, ManagerError } from './errors.js';
-import {
-  FAILED,
-  SYNC_BIT,
-  eachFrame,
-  frame,
-  joinFrames,
-  postBytes,
-  readReply,
-  type ErrorData,
-} from './wire.js';
+import type { ReplyMessage, RequestMessage } from './server.js';
+import { FAILED, SYNC_BIT, type ErrorData } from './wire.js';
 
 /** Busy checks of the reply word before a Sync caller sleeps (a futex wake costs 5-25 µs here). */
 const SPIN = 2000;
@@ -62,7 +53,7 @@ export class Channel {
   readonly #onClose: () => void;
   #next = 1;
   #syncNext = 1;
-  #batch: Buffer[] = [];
+  #batch: RequestMessage[] = [];
   #scheduled = false;
   #closed = false;
 
@@ -71,7 +62,7 @@ export class Channel {
     this.#syncPort = syncPort;
     this.#word = word;
     this.#onClose = onClose;
-    port.on('message', (bytes: Uint8Array) => this.#onReplies(bytes));
+    port.on('message', (replies: ReplyMessage[]) => this.#onReplies(replies));
     port.unref();
   }
 
@@ -83,13 +74,7 @@ export class Channel {
   call(oid: number, method: string, args: unknown[], options?: CallOptions): Promise<unknown> {
     const dead = this.dead;
     if (dead !== DEAD.ALIVE) return Promise.reject(toError(deadError(dead)));
-    let payload: Buffer;
-    try {
-      payload = request(oid, method, args);
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown
-      return Promise.reject(error);
-    }
+    const { value, table } = encode(args);
     const id = this.#next;
     this.#next = id >= 0x7fff_ffff ? 1 : id + 1;
     const signal = options?.signal;
@@ -116,7 +101,7 @@ export class Channel {
       }
     });
     if (this.#pending.size === 1) this.#port.ref();
-    this.#batch.push(frame(id, payload));
+    this.#batch.push([id, oid, method, value, table]);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
@@ -129,29 +114,26 @@ export class Channel {
     const word = this.#word;
     const dead = this.dead;
     if (dead !== DEAD.ALIVE) throw toError(deadError(dead));
-    const payload = request(oid, method, args);
+    const { value, table } = encode(args);
     const id = (SYNC_BIT | this.#syncNext) >>> 0;
     this.#syncNext = this.#syncNext >= 0x7fff_ffff ? 1 : this.#syncNext + 1;
     // Calls this thread made before reach the server before this one.
     this.#flush();
     const seq = Atomics.load(word, 0);
-    postBytes(this.#port, frame(id, payload));
+    try {
+      this.#port.postMessage([[id, oid, method, value, table]]);
+    } catch (error) {
+      throw notCloneable(error);
+    }
     for (;;) {
       for (let i = 0; i < SPIN && Atomics.load(word, 0) === seq; i++);
       while (Atomics.load(word, 0) === seq) Atomics.wait(word, 0, seq, 1000);
       const message = receiveMessageOnPort(this.#syncPort);
-      if (message !== undefined) {
-        let result: unknown;
-        let found = false;
-        eachFrame(message.message as Uint8Array, (replyId, bytes) => {
-          if (replyId !== id) return;
-          found = true;
-          result = settleReply(bytes);
-        });
-        if (found) {
-          if (result instanceof Thrown) throw result.error;
-          return result;
-        }
+      const reply = message?.message as ReplyMessage | undefined;
+      if (reply !== undefined && reply[0] === id) {
+        const result = settleReply(reply);
+        if (result instanceof Thrown) throw result.error;
+        return result;
       }
       const now = this.dead;
       if (now !== DEAD.ALIVE && receiveMessageOnPort(this.#syncPort) === undefined) {
@@ -165,22 +147,37 @@ export class Channel {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
-    postBytes(this.#port, joinFrames(batch));
+    try {
+      this.#port.postMessage(batch);
+    } catch {
+      // Something in the batch cannot be cloned (nothing was sent): send the
+      // requests one by one, failing only those that cannot.
+      for (const request of batch) {
+        try {
+          this.#port.postMessage([request]);
+        } catch (error) {
+          this.#settle([request[0], FAILED, undefined, undefined], notCloneable(error));
+        }
+      }
+    }
   }
 
-  #onReplies(bytes: Uint8Array): void {
-    eachFrame(bytes, (id, payload) => {
-      const pending = this.#pending.get(id);
-      if (pending === undefined) return;
-      this.#pending.delete(id);
-      if (this.#pending.size === 0) this.#port.unref();
-      const result = settleReply(payload);
-      if (pending.aborted !== undefined) {
-        if (!(result instanceof Thrown)) pending.aborted.giveBack?.(result);
-        pending.reject(pending.aborted.reason);
-      } else if (result instanceof Thrown) pending.reject(result.error);
-      else pending.resolve(result);
-    });
+  #onReplies(replies: ReplyMessage[]): void {
+    if (!Array.isArray(replies)) return;
+    for (const reply of replies) this.#settle(reply);
+  }
+
+  #settle(reply: ReplyMessage, error?: Error): void {
+    const pending = this.#pending.get(reply[0]);
+    if (pending === undefined) return;
+    this.#pending.delete(reply[0]);
+    if (this.#pending.size === 0) this.#port.unref();
+    const result = error === undefined ? settleReply(reply) : new Thrown(error);
+    if (pending.aborted !== undefined) {
+      if (!(result instanceof Thrown)) pending.aborted.giveBack?.(result);
+      pending.reject(pending.aborted.reason);
+    } else if (result instanceof Thrown) pending.reject(result.error);
+    else pending.resolve(result);
   }
 
   /** Fails every pending call with `code` and closes the ports. */
@@ -200,22 +197,17 @@ class Thrown {
   constructor(readonly error: unknown) {}
 }
 
-function request(oid: number, method: string, args: unknown[]): Buffer {
-  const { value, table } = encode(args);
-  try {
-    return serialize([oid, method, value, table]);
-  } catch (error) {
-    const e = new TypeError(
-      `A value sent to the manager could not be copied: ${(error as Error).message}`,
-      { cause: error },
-    );
-    Object.defineProperty(e, 'code', { value: 'ERR_NOT_CLONEABLE', enumerable: true });
-    throw e;
-  }
+function notCloneable(error: unknown): TypeError {
+  const e = new TypeError(
+    `A value sent to the manager could not be copied: ${(error as Error).message}`,
+    { cause: error },
+  );
+  Object.defineProperty(e, 'code', { value: 'ERR_NOT_CLONEABLE', enumerable: true });
+  return e;
 }
 
-function settleReply(payload: Uint8Array): unknown {
-  const [status, value, table] = readReply(payload);
+function settleReply(reply: ReplyMessage): unknown {
+  const [, status, value, table] = reply;
   if (status === FAILED) return new Thrown(toError(value as ErrorData));
   return table === undefined ? value : decode(value, table as SharedTable);
 }

@@ -44,9 +44,7 @@ import {
   joinFrames,
   mac,
   macMatches,
-  eachFrame,
   nonce,
-  postBytes,
   type ErrorData,
 } from './wire.js';
 
@@ -109,26 +107,62 @@ class ServedCustom extends Served {
   }
 }
 
-/** One client connection, whatever carries it. */
+/** A reply as it travels between threads: `[id, status, value, table]`. */
+export type ReplyMessage = [number, number, unknown, unknown];
+/** A request as it travels between threads: `[id, oid, method, args, table]`. */
+export type RequestMessage = [number, unknown, unknown, unknown, unknown];
+
+/**
+ * One client connection. `send` carries replies: between threads they are
+ * posted as structured messages (no byte encoding: Node's v8.serialize costs
+ * tens of µs per small value, postMessage's clone a few); on a socket they
+ * are frames.
+ */
 class Connection implements Caller {
   static #ids = 0;
   readonly id = ++Connection.#ids;
   closed = false;
   readonly waits = new Map<number, Wait>();
   readonly touched = new Set<Served>();
-  #out: Buffer[] = [];
+  #out: ReplyMessage[] = [];
   #scheduled = false;
 
   constructor(
     readonly server: ManagerServer,
-    // Sends bytes holding whole frames; `sync` when a blocked caller waits for them.
-    readonly send: (bytes: Buffer, sync: boolean) => void,
+    // Sends replies; `sync` when a blocked caller waits for this one.
+    readonly send: (replies: ReplyMessage[], sync: boolean) => void,
   ) {}
 
-  handle(id: number, payload: Uint8Array): void {
+  /** Handles a request received as a frame (socket). */
+  handleFrame(id: number, payload: Uint8Array): void {
+    let request: unknown;
+    try {
+      request = deserialize(payload);
+    } catch {
+      this.reply(
+        id,
+        FAILED,
+        errorData(
+          new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request could not be read'),
+        ),
+      );
+      return;
+    }
+    if (!Array.isArray(request) || request.length !== 4) {
+      this.reply(
+        id,
+        FAILED,
+        errorData(new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request is malformed')),
+      );
+      return;
+    }
+    this.handle(id, request[0], request[1], request[2], request[3]);
+  }
+
+  handle(id: number, oid: unknown, method: unknown, args: unknown, table: unknown): void {
     let result: unknown;
     try {
-      result = this.server.dispatch(this, id, payload);
+      result = this.server.dispatch(this, id, oid, method, args, table);
     } catch (error) {
       this.reply(id, FAILED, errorData(error));
       return;
@@ -143,21 +177,13 @@ class Connection implements Caller {
 
   reply(id: number, status: number, value: unknown): void {
     if (this.closed) return;
-    let payload: Buffer;
-    try {
-      payload =
-        value instanceof Out
-          ? serialize([status, value.v, value.t])
-          : serialize([status, value, undefined]);
-    } catch (error) {
-      payload = serialize([FAILED, errorData(error), undefined]);
-    }
-    const bytes = frame(id, payload);
+    const message: ReplyMessage =
+      value instanceof Out ? [id, status, value.v, value.t] : [id, status, value, undefined];
     if ((id & SYNC_BIT) !== 0) {
-      this.send(bytes, true);
+      this.send([message], true);
       return;
     }
-    this.#out.push(bytes);
+    this.#out.push(message);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
@@ -167,9 +193,9 @@ class Connection implements Caller {
   flush(): void {
     this.#scheduled = false;
     if (this.#out.length === 0 || this.closed) return;
-    const bytes = joinFrames(this.#out);
+    const out = this.#out;
     this.#out = [];
-    this.send(bytes, false);
+    this.send(out, false);
   }
 
   /** The client went away: give up its waits, then release what it held. */
@@ -180,6 +206,21 @@ class Connection implements Caller {
     for (const object of this.touched) object.abandon(this);
     this.touched.clear();
   }
+}
+
+/** Encodes replies as frames (for a socket); a reply that cannot be encoded becomes an error. */
+export function replyFrames(replies: readonly ReplyMessage[]): Buffer {
+  const frames: Buffer[] = [];
+  for (const [id, status, value, table] of replies) {
+    let payload: Buffer;
+    try {
+      payload = serialize([status, value, table]);
+    } catch (error) {
+      payload = serialize([FAILED, errorData(error), undefined]);
+    }
+    frames.push(frame(id, payload));
+  }
+  return joinFrames(frames);
 }
 
 function errorData(error: unknown): ErrorData {
@@ -216,23 +257,17 @@ export class ManagerServer {
   }
 
   /** Runs one request; returns its result, or a promise of it. */
-  dispatch(caller: Connection, id: number, payload: Uint8Array): unknown {
-    let request: unknown;
-    try {
-      request = deserialize(payload);
-    } catch {
-      throw new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request could not be read');
-    }
-    if (
-      !Array.isArray(request) ||
-      request.length !== 4 ||
-      typeof request[0] !== 'number' ||
-      typeof request[1] !== 'string' ||
-      !Array.isArray(request[2])
-    ) {
+  dispatch(
+    caller: Connection,
+    id: number,
+    oid: unknown,
+    method: unknown,
+    args: unknown,
+    table: unknown,
+  ): unknown {
+    if (typeof oid !== 'number' || typeof method !== 'string' || !Array.isArray(args)) {
       throw new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A request is malformed');
     }
-    const [oid, method, args, table] = request as [number, string, unknown[], unknown];
     const t = Array.isArray(table) ? (table as unknown[]) : undefined;
     if (oid === 0) return this.#control(caller, method, args, t);
     const target = this.#objects.get(oid);
@@ -310,19 +345,23 @@ export class ManagerServer {
     word: Int32Array,
   ): void {
     let answered = false;
-    const conn = new Connection(this, (bytes, sync) => {
+    const conn = new Connection(this, (replies, sync) => {
       if (sync) {
-        postBytes(syncPort, bytes);
+        syncPort.postMessage(replies[0]);
         Atomics.add(word, 0, 1);
         Atomics.notify(word, 0);
         answered = true;
-      } else postBytes(port, bytes);
+      } else port.postMessage(replies);
     });
     this.#connections.add(conn);
-    const onBytes = (bytes: Uint8Array): void => {
-      eachFrame(bytes, (id, payload) => conn.handle(id, payload));
+    const onBytes = (requests: unknown): void => {
+      if (!Array.isArray(requests)) return;
+      for (const r of requests as unknown[]) {
+        if (!Array.isArray(r) || r.length !== 5 || typeof r[0] !== 'number') continue;
+        conn.handle(r[0], r[1], r[2], r[3], r[4]);
+      }
     };
-    port.on('message', (bytes: Uint8Array) => {
+    port.on('message', (bytes: unknown) => {
       answered = false;
       onBytes(bytes);
       // A thread making Sync calls in a loop sends its next one within
@@ -334,7 +373,7 @@ export class ManagerServer {
         const next = receiveMessageOnPort(port);
         if (next === undefined) continue;
         answered = false;
-        onBytes(next.message as Uint8Array);
+        onBytes(next.message);
         until = answered ? performance.now() + SPIN_MS : 0;
       }
     });
@@ -387,7 +426,7 @@ export class ManagerServer {
       try {
         reader.push(chunk, (id, payload) => {
           if (conn !== undefined) {
-            conn.handle(id, payload);
+            conn.handleFrame(id, payload);
             return;
           }
           // The client's answer to our challenge, then its own challenge.
@@ -404,7 +443,7 @@ export class ManagerServer {
           clearTimeout(timer);
           socket.write(frame(0, mac(key, 'server', payload.subarray(NONCE_BYTES))));
           reader.limit = MAX_FRAME;
-          const c = new Connection(this, (bytes) => socket.write(bytes));
+          const c = new Connection(this, (replies) => socket.write(replyFrames(replies)));
           conn = c;
           this.#connections.add(c);
         });

@@ -8,25 +8,26 @@
 // the caller.
 
 import { connect } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import {
   FrameReader,
-  eachFrame,
   MAX_FRAME,
   MAX_HANDSHAKE_FRAME,
   NONCE_BYTES,
+  FAILED,
   REFUSED,
   SYNC_BIT,
-  errorFrame,
   frame,
   joinFrames,
   mac,
   macMatches,
   nonce,
-  postBytes,
+  type ErrorData,
 } from '../wire.js';
 import { DEAD, deadError } from '../dead.js';
 import type { Address } from '../address.js';
+import type { ReplyMessage, RequestMessage } from '../server.js';
 
 interface IoData {
   readonly address: Address;
@@ -38,7 +39,7 @@ interface IoData {
 
 const { address, authkey, port, syncPort, word } = workerData as IoData;
 const outstanding = new Set<number>();
-let queued: Uint8Array[] | undefined = [];
+let queued: Buffer[] | undefined = [];
 let dead = 0;
 
 const socket = 'path' in address ? connect(address.path) : connect(address.port, address.host);
@@ -46,20 +47,25 @@ socket.setNoDelay(true);
 const reader = new FrameReader(MAX_HANDSHAKE_FRAME);
 let stage: 'challenge' | 'verify' | 'ready' = 'challenge';
 const ours = nonce();
-let out: Buffer[] = [];
+let out: ReplyMessage[] = [];
 
-function deliver(id: number, bytes: Buffer): void {
+function deliver(reply: ReplyMessage): void {
+  const id = reply[0];
   outstanding.delete(id);
   if ((id & SYNC_BIT) !== 0) {
-    postBytes(syncPort, bytes);
+    syncPort.postMessage(reply);
     Atomics.add(word, 0, 1);
     Atomics.notify(word, 0);
-  } else out.push(bytes);
+  } else out.push(reply);
+}
+
+function failed(id: number, error: ErrorData): ReplyMessage {
+  return [id, FAILED, error, undefined];
 }
 
 function flushOut(): void {
   if (out.length === 0) return;
-  postBytes(port, joinFrames(out));
+  port.postMessage(out);
   out = [];
 }
 
@@ -68,7 +74,7 @@ function fail(code: number): void {
   dead = code;
   Atomics.store(word, 1, code);
   const error = deadError(code);
-  for (const id of [...outstanding]) deliver(id, errorFrame(id, error));
+  for (const id of [...outstanding]) deliver(failed(id, error));
   flushOut();
   queued = undefined;
   // Wake a caller blocked before its request even reached us.
@@ -81,7 +87,23 @@ socket.on('data', (chunk: Buffer) => {
   try {
     reader.push(chunk, (id, payload) => {
       if (stage === 'ready') {
-        deliver(id, frame(id, payload));
+        let reply: unknown;
+        try {
+          reply = deserialize(payload);
+        } catch {
+          reply = undefined;
+        }
+        if (Array.isArray(reply) && reply.length === 3) {
+          deliver([id, reply[0] as number, reply[1], reply[2]]);
+        } else {
+          deliver(
+            failed(id, {
+              name: 'ManagerError',
+              code: 'ERR_MANAGER_PROTOCOL',
+              message: 'A manager reply is malformed',
+            }),
+          );
+        }
         return;
       }
       if (stage === 'challenge') {
@@ -112,14 +134,35 @@ socket.on('close', () => {
   fail(stage === 'ready' ? DEAD.GONE : stage === 'challenge' ? DEAD.UNREACHABLE : DEAD.AUTH);
 });
 
-port.on('message', (bytes: Uint8Array) => {
-  eachFrame(bytes, (id) => outstanding.add(id));
+// Requests arrive as structured messages `[id, oid, method, args, table]`
+// (the client thread's clone already proved them cloneable); encoded here,
+// off the caller's thread.
+port.on('message', (requests: RequestMessage[]) => {
+  const frames: Buffer[] = [];
+  for (const [id, oid, method, args, table] of requests) {
+    outstanding.add(id);
+    if (dead !== 0) continue;
+    try {
+      frames.push(frame(id, serialize([oid, method, args, table])));
+    } catch (error) {
+      deliver(
+        failed(id, {
+          name: 'TypeError',
+          code: 'ERR_NOT_CLONEABLE',
+          message: (error as Error).message,
+        }),
+      );
+    }
+  }
   if (dead !== 0) {
     const error = deadError(dead);
-    for (const id of [...outstanding]) deliver(id, errorFrame(id, error));
+    for (const id of [...outstanding]) deliver(failed(id, error));
     flushOut();
     return;
   }
+  flushOut();
+  if (frames.length === 0) return;
+  const bytes = joinFrames(frames);
   if (queued !== undefined) queued.push(bytes);
   else socket.write(bytes);
 });

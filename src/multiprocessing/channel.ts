@@ -1,5 +1,5 @@
-// A client thread's channel to one manager. Requests go out as frames on
-// `port`; async replies come back on it in batches; the reply of a Sync
+// A client thread's channel to one manager. Requests go out as structured
+// messages on `port`; async replies come back on it in batches; the reply of a Sync
 // call comes on `syncPort` while the caller blocks on word 0 (bumped by the
 // other side after posting it) — the synckit pattern. The other side is the
 // server thread itself (in the thread that started the manager) or this

@@ -1,12 +1,11 @@
-// The Manager's wire: length-prefixed frames and the authentication
-// handshake. A frame is `[u32 length][u32 id][payload]` (little endian;
+// The Manager's socket wire: length-prefixed frames and the authentication
+// handshake (between threads, messages travel structured; see server.ts). A frame is `[u32 length][u32 id][payload]` (little endian;
 // `length` counts id + payload). Payloads are `v8.serialize`d data: a request
 // `[oid, method, args, table]`, a reply `[status, value, table]` (see
 // docs/multiprocessing.md). `id` bit 31 marks a Sync call, whose reply the
 // relaying thread hands to the blocked caller instead of its event loop.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { deserialize, serialize } from 'node:v8';
 
 /** Set in a frame id when the caller is blocked waiting for it (a Sync call). */
 export const SYNC_BIT = 0x8000_0000;
@@ -45,16 +44,6 @@ export function joinFrames(list: readonly Buffer[]): Buffer {
     at += b.length;
   }
   return out;
-}
-
-/**
- * Posts bytes made by {@link frame} / {@link joinFrames}. Copied, not
- * transferred: for frames this small a copy of an exact-size buffer is the
- * cheapest (about 2x cheaper than a pooled Buffer's slab, and cheaper than a
- * transfer, measured on Node 20).
- */
-export function postBytes(port: { postMessage(value: unknown): void }, bytes: Buffer): void {
-  port.postMessage(bytes);
 }
 
 /** Cuts a byte stream into frames; keeps a partial frame for the next chunk. */
@@ -116,24 +105,10 @@ export interface ErrorData {
   readonly message: string;
 }
 
-/** A reply frame that fails call `id` with `error`. */
-export function errorFrame(id: number, error: ErrorData): Buffer {
-  return frame(id, serialize([FAILED, error, undefined]));
-}
-
 export function protocolError(message: string): RangeError {
   const e = new RangeError(message);
   Object.defineProperty(e, 'code', { value: 'ERR_MANAGER_PROTOCOL', enumerable: true });
   return e;
-}
-
-/** Reads a reply payload: `[status, value, table]`. */
-export function readReply(payload: Uint8Array): [number, unknown, unknown] {
-  const reply: unknown = deserialize(payload);
-  if (!Array.isArray(reply) || reply.length !== 3 || typeof reply[0] !== 'number') {
-    throw protocolError('A manager reply is malformed');
-  }
-  return reply as [number, unknown, unknown];
 }
 
 // ---- Authentication: an HMAC-SHA256 challenge each way, as Python's

@@ -1,9 +1,9 @@
 // Entry of a client thread's I/O worker: owns that thread's socket to one
 // manager, so the thread's Sync calls can block (Atomics.wait) while this
-// thread does the round trip. It relays frames as bytes and never reads a
-// payload: client thread → `port` → socket; socket → `port` (async replies,
-// batched) or `syncPort` + a bump of word 0 (the reply a blocked caller
-// waits for). When the connection fails or ends it stores why in word 1,
+// thread does the round trip. Client thread → `port` (structured requests)
+// → frames on the socket; frames → replies on `port` (async, batched) or on
+// `syncPort` + a bump of word 0 (the reply a blocked caller waits for). It
+// only encodes and decodes: payloads are never revived here. When the connection fails or ends it stores why in word 1,
 // answers every outstanding and later request with that error, and wakes
 // the caller.
 

@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<SuiteModule>> = {
   asyncio: () => import('./asyncio.js'),
   queue: () => import('./queue.js'),
   futures: () => import('./futures.js'),
+  multiprocessing: () => import('./multiprocessing.js'),
 };
 
 const usage = `usage: npm run bench -- [${Object.keys(suites).join('|')} ...] [--quick] [--json] [--filter=REGEX]`;

@@ -39,6 +39,8 @@ const entries = [
   'src/index.ts',
   'src/threading/entry/thread.ts',
   'src/queue/entry/directory.ts',
+  'src/multiprocessing/entry/server.ts',
+  'src/multiprocessing/entry/io.ts',
   'src/cli/main.ts',
   'src/cli/bench-tasks.ts',
 ];

@@ -314,8 +314,9 @@ export abstract class PoolExecutor extends Executor {
   }
 }
 
-// Shareables a child process can use: task references (a module URL and a name).
-const PROCESS_SAFE = ['weft.task'];
+// Shareables a child process can use: task references (a module URL and a
+// name) and Manager proxies (an address, an authkey and an object id).
+const PROCESS_SAFE = ['weft.task', 'weft.manager.proxy'];
 
 function shareableError(what: string): TypeError {
   const error = new TypeError(

@@ -49,7 +49,7 @@ class LoadFailure {
 // Shareable classes register their revivers when their module loads; load
 // them the first time a task's arguments hold one. A module that does not
 // exist (yet) is skipped.
-const REVIVERS = ['threading/index', 'shared/index', 'queue/index'];
+const REVIVERS = ['threading/index', 'shared/index', 'queue/index', 'multiprocessing/index'];
 let revivers: Promise<unknown> | undefined;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -133,6 +133,28 @@ export type ErrorCode =
   /** More threads hold permits of one Semaphore at once than its `maxHolders` (default 64). */
   | 'ERR_TOO_MANY_HOLDERS'
   // ---- weft/multiprocessing ----
+  /** A function returned what its caller cannot use (a Manager `register` factory that returned a non-object). */
+  | 'ERR_INVALID_RETURN_VALUE'
+  /** The other side of a Manager connection did not prove it holds the `authkey`. `AuthenticationError`. */
+  | 'ERR_MANAGER_AUTH'
+  /** The Manager (or this client of it) was shut down. `ManagerError`. */
+  | 'ERR_MANAGER_CLOSED'
+  /** The connection to the Manager was lost; every pending and later call fails with it. `ManagerError`. */
+  | 'ERR_MANAGER_GONE'
+  /** The Manager server failed while serving a call. `ManagerError`. */
+  | 'ERR_MANAGER_INTERNAL'
+  /** The Manager could not listen at its address. `ManagerError`. */
+  | 'ERR_MANAGER_LISTEN'
+  /** A proxy called a method its object does not have. `ManagerError`. */
+  | 'ERR_MANAGER_NO_METHOD'
+  /** A proxy names an object the Manager does not hold. `ManagerError`. */
+  | 'ERR_MANAGER_NO_OBJECT'
+  /** A malformed Manager message (a frame too large, a bad reply). `ManagerError`. */
+  | 'ERR_MANAGER_PROTOCOL'
+  /** `create` with a typeid nobody registered. `ManagerError`. */
+  | 'ERR_MANAGER_UNKNOWN_TYPE'
+  /** No Manager answers at the address. `ManagerError`. */
+  | 'ERR_MANAGER_UNREACHABLE'
   /** A `Process` call its state does not allow: started twice, joined before `start()`, closed while running. */
   | 'ERR_PROCESS_STATE'
   /** A Process subclass that overrides `run()` has no `static module = import.meta.url`. */

@@ -1,7 +1,7 @@
 /**
  * Python's `multiprocessing.Pool` API (`apply`, `map`, `imap`, `starmap`, their
  * async forms, `AsyncResult`) over weft's process and thread pool executors,
- * and `cpuCount`.
+ * `Process`, `Manager` with its proxies, and `cpuCount`.
  *
  * @module weft/multiprocessing
  */
@@ -9,3 +9,27 @@ export { Pool, ThreadPool, AsyncResult, cpuCount } from './pool.js';
 export type { PoolOptions, AsyncResultOptions, ChunkOptions } from './pool.js';
 export { Process, currentProcess, parentProcess, activeChildren } from './process.js';
 export type { ProcessOptions, ProcessInfo } from './process.js';
+export { Manager } from './manager.js';
+export type { ManagerStartOptions, ManagerConnectOptions, ManagedQueueOptions } from './manager.js';
+export type { Address } from './address.js';
+export { ManagerError, AuthenticationError } from './errors.js';
+export { BaseProxy } from './proxy-base.js';
+export {
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  ValueProxy,
+  ArrayProxy,
+  ObjectProxy,
+} from './proxies-data.js';
+export type { DictKey, Numeric } from './proxies-data.js';
+export {
+  LockProxy,
+  RLockProxy,
+  SemaphoreProxy,
+  EventProxy,
+  ConditionProxy,
+  BarrierProxy,
+  QueueProxy,
+} from './proxies-sync.js';
+export type { QueueProxyWaitOptions } from './proxies-sync.js';

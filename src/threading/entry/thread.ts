@@ -90,6 +90,10 @@ process.on('uncaughtException', (error) => {
 });
 
 try {
+  // Manager proxies need node:net and friends: loaded only when one is passed.
+  if (table?.some((tag, i) => i % 3 === 1 && tag === 'weft.manager.proxy')) {
+    await import('../../multiprocessing/index.js');
+  }
   if (self !== undefined) await runSubclass(self);
   else {
     const fn = await loadTask(spec);

@@ -1,0 +1,445 @@
+// Manager: starts (or connects to) a server of shared objects and makes
+// proxies for them. The server is a worker thread of the process that
+// calls `Manager.start()` (not a process of its own: it cannot outlive
+// that process, whatever kills it, and it starts in milliseconds).
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { SHARE } from '../internal/codec.js';
+import { describe } from '../internal/errors.js';
+import type { ErrorCode } from '../internal/codes.js';
+import { weftModule } from '../internal/package-url.js';
+import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
+import { checkInt, checkTimeout } from '../internal/validate.js';
+import { typeInfo } from '../shared/types.js';
+import { checkAddress, checkAuthkey, type Address } from './address.js';
+import { channelFor, localChannel, type Channel } from './channel.js';
+import { DEAD } from './dead.js';
+import { ManagerError } from './errors.js';
+import type {
+  ArrayProxy,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  Numeric,
+  ObjectProxy,
+  ValueProxy,
+} from './proxies-data.js';
+import type {
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
+  QueueProxy,
+  RLockProxy,
+  SemaphoreProxy,
+} from './proxies-sync.js';
+import { makeProxy } from './proxies.js';
+import type { BaseProxy } from './proxy-base.js';
+
+/** Options of {@link Manager.start}. */
+export interface ManagerStartOptions {
+  /**
+   * Where to listen: `{ host, port }` for TCP (port 0 picks one; then
+   * `manager.address` tells), or `{ path }` for a Unix socket. @default a
+   * Unix socket in a fresh private (0700) directory under the OS temp dir.
+   */
+  readonly address?: Address;
+  /** The shared secret every connection must prove it holds. @default 32 random bytes */
+  readonly authkey?: Uint8Array | string;
+}
+
+/** Options of {@link Manager.connect}. */
+export interface ManagerConnectOptions {
+  readonly address: Address;
+  readonly authkey: Uint8Array | string;
+}
+
+/** Options of a managed queue. */
+export interface ManagedQueueOptions {
+  /** Most items it holds; 0 is unbounded (a negative one is a RangeError, as in weft/queue). @default 0 */
+  readonly maxsize?: number;
+}
+
+/**
+ * Python's `multiprocessing.Manager()`: a server that owns shared objects
+ * (dicts, lists, namespaces, values, locks, events, conditions, barriers,
+ * queues, and types you register), and proxies to them that work from any
+ * thread or process: pass them as `Thread` args, pool task arguments and
+ * results, or inside other proxies' values.
+ *
+ * The server runs in a worker thread of the process that starts it and
+ * serves clients over a local socket; every connection authenticates with
+ * `authkey` (HMAC challenge both ways).
+ *
+ * @example
+ * ```ts
+ * import { Manager } from 'weft/multiprocessing';
+ * await using manager = await Manager.start();
+ * const d = await manager.dict();
+ * const lock = await manager.Lock();
+ * await d.set('hits', 0);
+ * // …pass d and lock to child processes; each does, under the lock:
+ * d.setSync('hits', (d.getSync('hits') as number) + 1);
+ * ```
+ */
+export class Manager implements AsyncDisposable {
+  readonly #address: Address;
+  readonly #authkey: Uint8Array;
+  readonly #channel: Channel;
+  readonly #worker: Worker | undefined;
+  readonly #dir: string | undefined;
+  #closed: Promise<void> | undefined;
+
+  private constructor(
+    address: Address,
+    authkey: Uint8Array,
+    channel: Channel,
+    worker: Worker | undefined,
+    dir: string | undefined,
+  ) {
+    this.#address = address;
+    this.#authkey = authkey;
+    this.#channel = channel;
+    this.#worker = worker;
+    this.#dir = dir;
+  }
+
+  /**
+   * Starts a manager server in a worker thread of this process.
+   *
+   * @returns The manager, once its server listens.
+   * @throws {ManagerError} `ERR_MANAGER_LISTEN` (or the system's code, e.g. `EADDRINUSE`) if it cannot listen.
+   */
+  static async start(options: ManagerStartOptions = {}): Promise<Manager> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    const authkey = options.authkey === undefined ? randomBytes(32) : checkAuthkey(options.authkey);
+    let dir: string | undefined;
+    let listen: Address;
+    if (options.address === undefined) {
+      // A private directory: only this user can reach the socket at all.
+      dir = mkdtempSync(join(tmpdir(), 'weft-m-'));
+      listen = { path: join(dir, 's') };
+    } else listen = checkAddress(options.address);
+    const a = new MessageChannel();
+    const s = new MessageChannel();
+    const word = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(weftModule('multiprocessing/entry/server'), {
+      workerData: { listen, authkey, port: a.port2, syncPort: s.port2, word },
+      transferList: [a.port2, s.port2],
+      name: 'weft-manager',
+    });
+    let address: Address;
+    try {
+      address = await new Promise<Address>((resolve, reject) => {
+        worker.on(
+          'message',
+          (m: { t: string; address?: Address; code?: string; message?: string }) => {
+            if (m.t === 'listening') resolve(m.address!);
+            else if (m.t === 'error') {
+              reject(
+                new ManagerError(
+                  (m.code as ErrorCode | undefined) ?? 'ERR_MANAGER_LISTEN',
+                  `The manager could not listen: ${m.message ?? ''}`,
+                ),
+              );
+            }
+          },
+        );
+        worker.once('error', (error) => reject(error));
+        worker.once('exit', () =>
+          reject(new ManagerError('ERR_MANAGER_GONE', 'The manager thread exited while starting')),
+        );
+      });
+    } catch (error) {
+      await worker.terminate();
+      a.port1.close();
+      s.port1.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    worker.removeAllListeners('message');
+    worker.unref();
+    const channel = localChannel(address, a.port1, s.port1, word);
+    const manager = new Manager(address, authkey, channel, worker, dir);
+    worker.on('exit', () => {
+      // The server is gone: calls fail fast from now on.
+      channel.close(manager.#closed === undefined ? DEAD.GONE : DEAD.CLOSED);
+    });
+    return manager;
+  }
+
+  /**
+   * Connects to a manager started elsewhere (another process, another
+   * machine), as Python's `BaseManager.connect()`.
+   *
+   * @throws {AuthenticationError} `ERR_MANAGER_AUTH` for a wrong `authkey`.
+   * @throws {ManagerError} `ERR_MANAGER_UNREACHABLE` if nothing listens there.
+   */
+  static async connect(options: ManagerConnectOptions): Promise<Manager> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    const address = checkAddress(options.address);
+    const authkey = checkAuthkey(options.authkey);
+    const channel = channelFor(address, authkey, true);
+    const manager = new Manager(address, authkey, channel, undefined, undefined);
+    try {
+      await channel.call(0, 'ping', []);
+    } catch (error) {
+      channel.close();
+      throw error;
+    }
+    return manager;
+  }
+
+  /** Where the server listens. */
+  get address(): Address {
+    return this.#address;
+  }
+
+  /** The authkey (clients need it to connect). */
+  get authkey(): Uint8Array {
+    return this.#authkey;
+  }
+
+  #ref(id: number, typeid: string): BaseProxy {
+    return makeProxy({ address: this.#address, authkey: this.#authkey, id, typeid });
+  }
+
+  async #create<P>(typeid: string, args: unknown[]): Promise<P> {
+    this.#check();
+    const id = (await this.#channel.call(0, 'create', [typeid, ...args])) as number;
+    return this.#ref(id, typeid) as P;
+  }
+
+  #createSync<P>(typeid: string, args: unknown[]): P {
+    this.#check();
+    const id = this.#channel.callSync(0, 'create', [typeid, ...args]) as number;
+    return this.#ref(id, typeid) as P;
+  }
+
+  #check(): void {
+    if (this.#closed !== undefined) {
+      throw new ManagerError('ERR_MANAGER_CLOSED', 'The manager was shut down');
+    }
+  }
+
+  /** A new managed dict, from a plain object, a Map or `[key, value]` pairs. */
+  dict<V = unknown>(
+    init?:
+      | Record<string, NoInfer<V>>
+      | Map<unknown, NoInfer<V>>
+      | readonly (readonly [unknown, NoInfer<V>])[],
+  ): Promise<DictProxy<V>> {
+    return this.#create('dict', init === undefined ? [] : [init]);
+  }
+  dictSync<V = unknown>(
+    init?:
+      | Record<string, NoInfer<V>>
+      | Map<unknown, NoInfer<V>>
+      | readonly (readonly [unknown, NoInfer<V>])[],
+  ): DictProxy<V> {
+    return this.#createSync('dict', init === undefined ? [] : [init]);
+  }
+  /** A new managed list. */
+  list<T = unknown>(init?: readonly NoInfer<T>[]): Promise<ListProxy<T>> {
+    return this.#create('list', init === undefined ? [] : [init]);
+  }
+  listSync<T = unknown>(init?: readonly NoInfer<T>[]): ListProxy<T> {
+    return this.#createSync('list', init === undefined ? [] : [init]);
+  }
+  /** A new managed Namespace, with initial attributes. */
+  Namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
+    return this.#create('Namespace', init === undefined ? [] : [init]);
+  }
+  NamespaceSync(init?: Record<string, unknown>): NamespaceProxy {
+    return this.#createSync('Namespace', init === undefined ? [] : [init]);
+  }
+  /** A new managed typed value (`'i'`, `'d'`, … as weft/shared's `Value`). */
+  Value<N extends Numeric = number>(type: string, value?: NoInfer<N>): Promise<ValueProxy<N>> {
+    typeInfo(type);
+    return this.#create('Value', [type, value]);
+  }
+  ValueSync<N extends Numeric = number>(type: string, value?: NoInfer<N>): ValueProxy<N> {
+    typeInfo(type);
+    return this.#createSync('Value', [type, value]);
+  }
+  /** A new managed typed array, from values or a length (zeros). */
+  Array<N extends Numeric = number>(
+    type: string,
+    init: readonly NoInfer<N>[] | number,
+  ): Promise<ArrayProxy<N>> {
+    typeInfo(type);
+    return this.#create('Array', [type, init]);
+  }
+  ArraySync<N extends Numeric = number>(
+    type: string,
+    init: readonly NoInfer<N>[] | number,
+  ): ArrayProxy<N> {
+    typeInfo(type);
+    return this.#createSync('Array', [type, init]);
+  }
+  Lock(): Promise<LockProxy> {
+    return this.#create('Lock', []);
+  }
+  LockSync(): LockProxy {
+    return this.#createSync('Lock', []);
+  }
+  RLock(): Promise<RLockProxy> {
+    return this.#create('RLock', []);
+  }
+  RLockSync(): RLockProxy {
+    return this.#createSync('RLock', []);
+  }
+  Semaphore(value = 1): Promise<SemaphoreProxy> {
+    return this.#create('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
+  }
+  SemaphoreSync(value = 1): SemaphoreProxy {
+    return this.#createSync('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
+  }
+  BoundedSemaphore(value = 1): Promise<SemaphoreProxy> {
+    return this.#create('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
+  }
+  BoundedSemaphoreSync(value = 1): SemaphoreProxy {
+    return this.#createSync('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
+  }
+  Event(): Promise<EventProxy> {
+    return this.#create('Event', []);
+  }
+  EventSync(): EventProxy {
+    return this.#createSync('Event', []);
+  }
+  /** A new managed Condition over `lock` (a Lock or RLock of this manager), or a new RLock. */
+  Condition(lock?: LockProxy): Promise<ConditionProxy> {
+    return this.#create('Condition', this.#conditionArgs(lock));
+  }
+  ConditionSync(lock?: LockProxy): ConditionProxy {
+    return this.#createSync('Condition', this.#conditionArgs(lock));
+  }
+  #conditionArgs(lock: LockProxy | undefined): unknown[] {
+    if (lock === undefined) return [];
+    const id = objectId(lock);
+    if (id === undefined || (lock.typeid !== 'Lock' && lock.typeid !== 'RLock')) {
+      throw new TypeError(
+        `Expected \`lock\` to be a Lock or RLock of this manager, got ${describe(lock)}`,
+      );
+    }
+    return [id];
+  }
+  /** A new managed Barrier (no `action`: it would be code). */
+  Barrier(parties: number, options: { readonly timeout?: number } = {}): Promise<BarrierProxy> {
+    return this.#create('Barrier', [
+      checkInt(parties, 'parties', 1),
+      checkTimeout(options.timeout),
+    ]);
+  }
+  BarrierSync(parties: number, options: { readonly timeout?: number } = {}): BarrierProxy {
+    return this.#createSync('Barrier', [
+      checkInt(parties, 'parties', 1),
+      checkTimeout(options.timeout),
+    ]);
+  }
+  Queue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    return this.#create('Queue', [queueSize(options)]);
+  }
+  QueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    return this.#createSync('Queue', [queueSize(options)]);
+  }
+  JoinableQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    return this.#create('JoinableQueue', [queueSize(options)]);
+  }
+  JoinableQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    return this.#createSync('JoinableQueue', [queueSize(options)]);
+  }
+  LifoQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    return this.#create('LifoQueue', [queueSize(options)]);
+  }
+  LifoQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    return this.#createSync('LifoQueue', [queueSize(options)]);
+  }
+  PriorityQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    return this.#create('PriorityQueue', [queueSize(options)]);
+  }
+  PriorityQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    return this.#createSync('PriorityQueue', [queueSize(options)]);
+  }
+
+  /**
+   * Registers a type (Python's `register(typeid, callable)`): `factory` is
+   * a task reference (`tasks(url).makeCounter`) that the server imports and
+   * calls with `create`'s arguments; the object it returns is served, and
+   * its public methods (not starting with `_`) are callable through the
+   * proxy. Code only ever comes from the module the reference names.
+   */
+  async register(typeid: string, factory: Target<AnyFunction>): Promise<void> {
+    this.#check();
+    if (typeof typeid !== 'string' || typeid === '') {
+      throw new TypeError(`Expected \`typeid\` to be a non-empty string, got ${describe(typeid)}`);
+    }
+    await this.#channel.call(0, 'register', [typeid, toTaskSpec(factory, '`factory`')]);
+  }
+
+  /** A new object of a registered type. @throws {ManagerError} `ERR_MANAGER_UNKNOWN_TYPE` */
+  create(typeid: string, ...args: unknown[]): Promise<ObjectProxy> {
+    return this.#create(typeid, args);
+  }
+  createSync(typeid: string, ...args: unknown[]): ObjectProxy {
+    return this.#createSync(typeid, args);
+  }
+
+  /**
+   * Stops the server (for a manager from `connect`, closes this client's
+   * connection only). Every proxy call then fails fast: `ERR_MANAGER_CLOSED`
+   * here, `ERR_MANAGER_GONE` in other threads and processes. Safe to call
+   * twice.
+   */
+  shutdown(): Promise<void> {
+    return (this.#closed ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    const worker = this.#worker;
+    if (worker !== undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        worker.on('message', (m: { t?: string }) => {
+          if (m.t === 'closed') {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage({ t: 'shutdown' });
+      });
+      await worker.terminate();
+    }
+    this.#channel.close(DEAD.CLOSED);
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+}
+
+function queueSize(options: ManagedQueueOptions): number {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+  }
+  return options.maxsize === undefined ? 0 : checkInt(options.maxsize, 'maxsize', 0);
+}
+
+// The object id of a proxy (read from its shared state, which only weft makes).
+function objectId(proxy: unknown): number | undefined {
+  const shared = (proxy as { [SHARE]?: () => { state: { id?: unknown } } })[SHARE]?.();
+  return typeof shared?.state.id === 'number' ? shared.state.id : undefined;
+}

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { argTypeError, describe } from '../internal/errors.js';
 import { setLongTimeout } from '../internal/timer.js';
 import { checkInt, checkOptions } from '../internal/validate.js';
+import { childExecArgv } from '../internal/exec-argv.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
@@ -14,7 +15,7 @@ import { weftModule } from '../internal/package-url.js';
 export interface ProcessPoolOptions extends PoolOptions {
   /** Tasks a child runs before it is replaced by a fresh one. @default Infinity */
   readonly maxTasksPerChild?: number;
-  /** Node options of the children. @default process.execArgv without `--inspect*` */
+  /** Node options of the children. @default process.execArgv without `--inspect*` and without inline code (`-e`, `-p`, `--input-type`) */
   readonly execArgv?: readonly string[];
   /** Environment of the children. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -135,7 +136,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
         `Expected \`execArgv\` to be an array of strings, got ${describe(execArgv)}`,
       );
     }
-    const args = execArgv ?? process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+    const args = execArgv ?? childExecArgv(process.execArgv);
     super(options, {
       kind: 'ProcessPoolExecutor',
       transport: new ProcessTransport(

@@ -38,6 +38,8 @@ export function watchParent(ppid: number = process.ppid): void {
     eval: true,
     workerData: { ppid, ms: WATCH_MS },
     name: 'weft-parent-watchdog',
+    // No loader preloads (a tsx --import costs a thread 150-350 ms): it runs plain CommonJS.
+    execArgv: [],
     stdout: false,
     stderr: false,
   });

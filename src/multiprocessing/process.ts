@@ -15,6 +15,7 @@ import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task
 import { toTaskSpec } from '../internal/task-ref.js';
 import { checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
+import { childExecArgv } from '../internal/exec-argv.js';
 import { weftModule } from '../internal/package-url.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 
@@ -63,30 +64,6 @@ const childProcess = (): typeof import('node:child_process') =>
   (cp ??= createRequire(import.meta.url)(
     'node:child_process',
   ) as typeof import('node:child_process'));
-
-/**
- * The Node flags a child gets: this process's, less the debugger's and the
- * code this process was given inline (`-e`/`--eval`/`-p`/`--print` and
- * `--input-type`), which a child must not run again: it would start
- * children of its own, for ever.
- */
-export function childExecArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (/^(-e|--eval|-p|--print|-pe)$/.test(arg)) {
-      i++;
-      continue;
-    }
-    if (/^(--eval|--print|--input-type)=/.test(arg) || arg === '--input-type') {
-      if (arg === '--input-type') i++;
-      continue;
-    }
-    if (/^--(inspect|debug)/.test(arg)) continue;
-    out.push(arg);
-  }
-  return out;
-}
 
 interface Spare {
   readonly child: ChildProcess;

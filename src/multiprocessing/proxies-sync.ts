@@ -115,7 +115,15 @@ export class LockProxy extends AcquirableProxy {
   }
 }
 
-/** A proxy for a Semaphore or BoundedSemaphore in a Manager. Same API as weft/threading's. */
+/**
+ * A proxy for a Semaphore or BoundedSemaphore in a Manager. Same API as weft/threading's.
+ *
+ * @example
+ * ```ts
+ * const slots = await manager.BoundedSemaphore(2);
+ * if (await slots.acquire({ timeout: 1000 })) slots.release();
+ * ```
+ */
 export class SemaphoreProxy extends AcquirableProxy {
   /** Adds `n` permits. @throws {StateError} `ERR_SEMAPHORE_OVERRELEASED` past a bounded semaphore's initial value. */
   release(n = 1): void {
@@ -133,7 +141,16 @@ export class SemaphoreProxy extends AcquirableProxy {
   }
 }
 
-/** A proxy for an Event in a Manager. Same API as weft/threading's. */
+/**
+ * A proxy for an Event in a Manager. Same API as weft/threading's.
+ *
+ * @example
+ * ```ts
+ * const ready = await manager.Event();
+ * ready.set();
+ * await ready.wait({ timeout: 1000 }); // true
+ * ```
+ */
 export class EventProxy extends BaseProxy {
   set(): void {
     invokeSync(this, 'set', []);
@@ -159,6 +176,14 @@ export class EventProxy extends BaseProxy {
  * A proxy for a Condition in a Manager; its lock is an RLock of the
  * manager unless `manager.Condition(lock)` gave one. Same API as
  * weft/threading's.
+ *
+ * @example
+ * ```ts
+ * const cond = await manager.Condition();
+ * cond.acquireSync();
+ * cond.notifyAll();
+ * cond.release();
+ * ```
  */
 export class ConditionProxy extends LockProxy {
   /** Releases the lock, waits for a notify (or the timeout), re-takes the lock. */
@@ -203,7 +228,16 @@ export class ConditionProxy extends LockProxy {
   }
 }
 
-/** A proxy for a Barrier in a Manager (no `action`). A party that dies while waiting breaks it. */
+/**
+ * A proxy for a Barrier in a Manager (no `action`). A party that dies while waiting breaks it.
+ *
+ * @example
+ * ```ts
+ * const start = await manager.Barrier(2);
+ * // in each of two processes or threads:
+ * await start.wait({ timeout: 5000 });
+ * ```
+ */
 export class BarrierProxy extends BaseProxy {
   /** Waits for all parties; resolves with this party's index. @throws {BrokenBarrierError} */
   async wait(options?: { readonly timeout?: number }): Promise<number> {
@@ -335,5 +369,16 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
   }
 }
 
-/** A proxy for an RLock in a Manager: owned by the client thread that took it, re-entrant. */
+/**
+ * A proxy for an RLock in a Manager: owned by the client thread that took it, re-entrant.
+ *
+ * @example
+ * ```ts
+ * const rlock = await manager.RLock();
+ * rlock.acquireSync();
+ * rlock.acquireSync(); // re-entered
+ * rlock.release();
+ * rlock.release();
+ * ```
+ */
 export class RLockProxy extends LockProxy {}

@@ -40,6 +40,12 @@ export let invokeSync: (proxy: BaseProxy, method: string, args: unknown[]) => un
  *
  * @remarks *Ordering*: calls made by one thread reach the server in the
  * order that thread made them, whichever form.
+ * @example
+ * ```ts
+ * const d = await manager.dict();
+ * await d.set('a', 1);   // async: a promise of the server's answer
+ * d.getSync('a');        // Sync: blocks this thread until the answer (1)
+ * ```
  */
 export abstract class BaseProxy implements Shareable {
   readonly #ref: ProxyRef;

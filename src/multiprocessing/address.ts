@@ -1,7 +1,7 @@
 // Manager addresses: a Unix socket path (the default, in a private
 // directory) or TCP host and port.
 
-import { describe } from '../internal/errors.js';
+import { describe, argTypeError } from '../internal/errors.js';
 
 /** Where a manager listens. */
 export type Address = { readonly path: string } | { readonly host: string; readonly port: number };
@@ -21,7 +21,7 @@ export function checkAddress(value: unknown, name = 'address'): Address {
       return { host: a.host, port: a.port };
     }
   }
-  throw new TypeError(
+  throw argTypeError(
     `Expected \`${name}\` to be { path } or { host, port } (port an integer 0-65535), got ${describe(value)}`,
   );
 }
@@ -36,7 +36,7 @@ export function checkAuthkey(value: unknown): Uint8Array {
   if (typeof value === 'string' && value !== '') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array && value.length > 0) return Uint8Array.from(value);
   // Never echo the value: it may be a (malformed) secret.
-  throw new TypeError(
+  throw argTypeError(
     `Expected \`authkey\` to be a non-empty Uint8Array or string, got a ${value === null ? 'null' : typeof value}`,
   );
 }

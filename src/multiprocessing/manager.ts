@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { SHARE } from '../internal/codec.js';
-import { describe } from '../internal/errors.js';
+import { describe, argTypeError } from '../internal/errors.js';
 import type { ErrorCode } from '../internal/codes.js';
 import { weftModule } from '../internal/package-url.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
@@ -116,7 +116,7 @@ export class Manager implements AsyncDisposable {
    */
   static async start(options: ManagerStartOptions = {}): Promise<Manager> {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const authkey = options.authkey === undefined ? randomBytes(32) : checkAuthkey(options.authkey);
     let dir: string | undefined;
@@ -183,7 +183,7 @@ export class Manager implements AsyncDisposable {
    */
   static async connect(options: ManagerConnectOptions): Promise<Manager> {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
     }
     const address = checkAddress(options.address);
     const authkey = checkAuthkey(options.authkey);
@@ -326,7 +326,7 @@ export class Manager implements AsyncDisposable {
     if (lock === undefined) return [];
     const id = objectId(lock);
     if (id === undefined || (lock.typeid !== 'Lock' && lock.typeid !== 'RLock')) {
-      throw new TypeError(
+      throw argTypeError(
         `Expected \`lock\` to be a Lock or RLock of this manager, got ${describe(lock)}`,
       );
     }
@@ -380,7 +380,7 @@ export class Manager implements AsyncDisposable {
   async register(typeid: string, factory: Target<AnyFunction>): Promise<void> {
     this.#check();
     if (typeof typeid !== 'string' || typeid === '') {
-      throw new TypeError(`Expected \`typeid\` to be a non-empty string, got ${describe(typeid)}`);
+      throw argTypeError(`Expected \`typeid\` to be a non-empty string, got ${describe(typeid)}`);
     }
     await this.#channel.call(0, 'register', [typeid, toTaskSpec(factory, '`factory`')]);
   }
@@ -433,7 +433,7 @@ export class Manager implements AsyncDisposable {
 
 function queueSize(options: ManagedQueueOptions): number {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
   }
   return options.maxsize === undefined ? 0 : checkInt(options.maxsize, 'maxsize', 0);
 }

@@ -11,7 +11,7 @@
 // (a lock, a permit, an item), the grant is given back before the promise
 // rejects with `signal.reason`.
 
-import { describe } from '../internal/errors.js';
+import { describe, argTypeError } from '../internal/errors.js';
 import { QueueShutDown } from '../internal/queue-errors.js';
 import { checkAcquire, checkInt, checkSignal, checkTimeout } from '../internal/validate.js';
 import {
@@ -28,7 +28,7 @@ import { BaseProxy, invoke, invokeSync } from './proxy-base.js';
 function optionsOf<T extends object>(options: T | undefined): T {
   if (options === undefined) return {} as T;
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+    throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
   }
   return options;
 }
@@ -352,7 +352,7 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
   shutdown(options?: { readonly immediate?: boolean }): void {
     const { immediate = false } = optionsOf(options);
     if (typeof immediate !== 'boolean') {
-      throw new TypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
+      throw argTypeError(`Expected \`immediate\` to be a boolean, got ${describe(immediate)}`);
     }
     invokeSync(this, 'shutdown', [immediate]);
   }

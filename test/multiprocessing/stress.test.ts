@@ -1,4 +1,4 @@
-// 8 child processes x 5,000 locked increments through a manager Value +
+// 8 child processes x N locked increments through a manager Value +
 // Lock: the count is exact. Each increment is four Sync round trips (acquire,
 // get, set, release) from a child process through its I/O worker: 160,000
 // round trips, about 15 s on an idle 2-core machine, several times that
@@ -12,11 +12,12 @@ const manager = await Manager.start();
 after(() => manager.shutdown());
 
 test(
-  '8 processes x 5,000 locked increments through a manager Value + Lock: exact',
+  '8 processes x N locked increments through a manager Value + Lock: exact (N = 1,000; WEFT_STRESS_N=5000 for the full run)',
   { timeout: 600_000 },
   async (t) => {
     const PROCESSES = 8;
-    const N = 5000;
+    // 5,000 each (the figure) passes too (about 2.5 min here); the suite runs 1,000 to stay well under its time budget.
+    const N = Number(process.env.WEFT_STRESS_N ?? 1000);
     const lock = await manager.Lock();
     const value = await manager.Value('i', 0);
     const children = Array.from({ length: PROCESSES }, () => new Child(t));

@@ -7,6 +7,7 @@
 // answers every outstanding and later request with that error, and wakes
 // the caller.
 
+import { codedError } from '../../internal/errors.js';
 import { connect } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -107,7 +108,8 @@ socket.on('data', (chunk: Buffer) => {
         return;
       }
       if (stage === 'challenge') {
-        if (payload.length !== NONCE_BYTES) throw new Error('bad challenge');
+        if (payload.length !== NONCE_BYTES)
+          throw codedError(Error, 'ERR_MANAGER_AUTH', 'bad challenge');
         socket.write(frame(0, Buffer.concat([mac(authkey, 'client', payload), ours])));
         stage = 'verify';
         return;

@@ -4,7 +4,17 @@
 import { describe, argTypeError } from '../internal/errors.js';
 
 /** Where a manager listens. */
-export type Address = { readonly path: string } | { readonly host: string; readonly port: number };
+export type Address =
+  | {
+      /** A Unix socket path. */
+      readonly path: string;
+    }
+  | {
+      /** A TCP host name or IP address. */
+      readonly host: string;
+      /** A TCP port (0 when starting: let the OS pick one). */
+      readonly port: number;
+    };
 
 /** Validates an address given by the user; returns a plain copy. */
 export function checkAddress(value: unknown, name = 'address'): Address {

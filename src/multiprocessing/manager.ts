@@ -54,7 +54,9 @@ export interface ManagerStartOptions {
 
 /** Options of {@link Manager.connect}. */
 export interface ManagerConnectOptions {
+  /** Where the manager listens (its `manager.address`). */
   readonly address: Address;
+  /** The manager's shared secret (its `manager.authkey`). */
   readonly authkey: Uint8Array | string;
 }
 
@@ -239,6 +241,7 @@ export class Manager implements AsyncDisposable {
   ): Promise<DictProxy<V>> {
     return this.#create('dict', init === undefined ? [] : [init]);
   }
+  /** Blocking form of {@link Manager.dict}: waits for the manager's answer in this thread. */
   dictSync<V = unknown>(
     init?:
       | Record<string, NoInfer<V>>
@@ -251,6 +254,7 @@ export class Manager implements AsyncDisposable {
   list<T = unknown>(init?: readonly NoInfer<T>[]): Promise<ListProxy<T>> {
     return this.#create('list', init === undefined ? [] : [init]);
   }
+  /** Blocking form of {@link Manager.list}: waits for the manager's answer in this thread. */
   listSync<T = unknown>(init?: readonly NoInfer<T>[]): ListProxy<T> {
     return this.#createSync('list', init === undefined ? [] : [init]);
   }
@@ -258,6 +262,7 @@ export class Manager implements AsyncDisposable {
   Namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
     return this.#create('Namespace', init === undefined ? [] : [init]);
   }
+  /** Blocking form of {@link Manager.Namespace}: waits for the manager's answer in this thread. */
   NamespaceSync(init?: Record<string, unknown>): NamespaceProxy {
     return this.#createSync('Namespace', init === undefined ? [] : [init]);
   }
@@ -266,6 +271,7 @@ export class Manager implements AsyncDisposable {
     typeInfo(type);
     return this.#create('Value', [type, value]);
   }
+  /** Blocking form of {@link Manager.Value}: waits for the manager's answer in this thread. */
   ValueSync<N extends Numeric = number>(type: string, value?: NoInfer<N>): ValueProxy<N> {
     typeInfo(type);
     return this.#createSync('Value', [type, value]);
@@ -278,6 +284,7 @@ export class Manager implements AsyncDisposable {
     typeInfo(type);
     return this.#create('Array', [type, init]);
   }
+  /** Blocking form of {@link Manager.Array}: waits for the manager's answer in this thread. */
   ArraySync<N extends Numeric = number>(
     type: string,
     init: readonly NoInfer<N>[] | number,
@@ -285,33 +292,43 @@ export class Manager implements AsyncDisposable {
     typeInfo(type);
     return this.#createSync('Array', [type, init]);
   }
+  /** A new managed Lock (Python's `manager.Lock()`). */
   Lock(): Promise<LockProxy> {
     return this.#create('Lock', []);
   }
+  /** Blocking form of {@link Manager.Lock}: waits for the manager's answer in this thread. */
   LockSync(): LockProxy {
     return this.#createSync('Lock', []);
   }
+  /** A new managed RLock (Python's `manager.RLock()`). */
   RLock(): Promise<RLockProxy> {
     return this.#create('RLock', []);
   }
+  /** Blocking form of {@link Manager.RLock}: waits for the manager's answer in this thread. */
   RLockSync(): RLockProxy {
     return this.#createSync('RLock', []);
   }
+  /** A new managed Semaphore with `value` permits (Python's `manager.Semaphore(value)`). */
   Semaphore(value = 1): Promise<SemaphoreProxy> {
     return this.#create('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
+  /** Blocking form of {@link Manager.Semaphore}: waits for the manager's answer in this thread. */
   SemaphoreSync(value = 1): SemaphoreProxy {
     return this.#createSync('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
+  /** A new managed BoundedSemaphore with `value` permits (Python's `manager.BoundedSemaphore(value)`). */
   BoundedSemaphore(value = 1): Promise<SemaphoreProxy> {
     return this.#create('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
+  /** Blocking form of {@link Manager.BoundedSemaphore}: waits for the manager's answer in this thread. */
   BoundedSemaphoreSync(value = 1): SemaphoreProxy {
     return this.#createSync('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
+  /** A new managed Event, initially clear (Python's `manager.Event()`). */
   Event(): Promise<EventProxy> {
     return this.#create('Event', []);
   }
+  /** Blocking form of {@link Manager.Event}: waits for the manager's answer in this thread. */
   EventSync(): EventProxy {
     return this.#createSync('Event', []);
   }
@@ -319,6 +336,7 @@ export class Manager implements AsyncDisposable {
   Condition(lock?: LockProxy): Promise<ConditionProxy> {
     return this.#create('Condition', this.#conditionArgs(lock));
   }
+  /** Blocking form of {@link Manager.Condition}: waits for the manager's answer in this thread. */
   ConditionSync(lock?: LockProxy): ConditionProxy {
     return this.#createSync('Condition', this.#conditionArgs(lock));
   }
@@ -339,33 +357,42 @@ export class Manager implements AsyncDisposable {
       checkTimeout(options.timeout),
     ]);
   }
+  /** Blocking form of {@link Manager.Barrier}: waits for the manager's answer in this thread. */
   BarrierSync(parties: number, options: { readonly timeout?: number } = {}): BarrierProxy {
     return this.#createSync('Barrier', [
       checkInt(parties, 'parties', 1),
       checkTimeout(options.timeout),
     ]);
   }
+  /** A new managed FIFO Queue (Python's `manager.Queue(maxsize)`). */
   Queue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
     return this.#create('Queue', [queueSize(options)]);
   }
+  /** Blocking form of {@link Manager.Queue}: waits for the manager's answer in this thread. */
   QueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
     return this.#createSync('Queue', [queueSize(options)]);
   }
+  /** A new managed JoinableQueue (Python's `manager.JoinableQueue(maxsize)`). */
   JoinableQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
     return this.#create('JoinableQueue', [queueSize(options)]);
   }
+  /** Blocking form of {@link Manager.JoinableQueue}: waits for the manager's answer in this thread. */
   JoinableQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
     return this.#createSync('JoinableQueue', [queueSize(options)]);
   }
+  /** A new managed LIFO queue (weft/queue's `LifoQueue`). */
   LifoQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
     return this.#create('LifoQueue', [queueSize(options)]);
   }
+  /** Blocking form of {@link Manager.LifoQueue}: waits for the manager's answer in this thread. */
   LifoQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
     return this.#createSync('LifoQueue', [queueSize(options)]);
   }
+  /** A new managed priority queue (weft/queue's `PriorityQueue`). */
   PriorityQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
     return this.#create('PriorityQueue', [queueSize(options)]);
   }
+  /** Blocking form of {@link Manager.PriorityQueue}: waits for the manager's answer in this thread. */
   PriorityQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
     return this.#createSync('PriorityQueue', [queueSize(options)]);
   }
@@ -389,6 +416,7 @@ export class Manager implements AsyncDisposable {
   create(typeid: string, ...args: unknown[]): Promise<ObjectProxy> {
     return this.#create(typeid, args);
   }
+  /** Blocking form of {@link Manager.create}: waits for the manager's answer in this thread. */
   createSync(typeid: string, ...args: unknown[]): ObjectProxy {
     return this.#createSync(typeid, args);
   }
@@ -426,6 +454,7 @@ export class Manager implements AsyncDisposable {
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
   }
 
+  /** Calls {@link Manager.shutdown}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }

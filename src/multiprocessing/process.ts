@@ -189,6 +189,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
   get name(): string {
     return this.#name;
   }
+  /** Renames the process (Python's `p.name = …`); a non-string is a TypeError. */
   set name(value: string) {
     if (typeof value !== 'string') {
       throw argTypeError(`Expected \`name\` to be a string, got ${describe(value)}`);
@@ -200,6 +201,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** Sets the daemon flag (Python's `p.daemon = …`). @throws {StateError} `ERR_PROCESS_STATE` once started. */
   set daemon(value: boolean) {
     if (this.#child !== undefined) {
       throw new StateError(
@@ -437,7 +439,9 @@ function shareableError(): TypeError {
 
 /** What `currentProcess()` returns: the name and pid of the process this code runs in. */
 export interface ProcessInfo {
+  /** The process's name (`MainProcess` in the parent). */
   readonly name: string;
+  /** The process's id. */
   readonly pid: number;
 }
 
@@ -472,7 +476,12 @@ export function currentProcess(): ProcessInfo {
  * parentProcess()?.pid; // in a child: the parent's pid
  * ```
  */
-export function parentProcess(): { readonly pid: number } | undefined {
+export function parentProcess():
+  | {
+      /** The parent's process id. */
+      readonly pid: number;
+    }
+  | undefined {
   return parentPid === undefined ? undefined : { pid: parentPid };
 }
 

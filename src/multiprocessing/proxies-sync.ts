@@ -110,6 +110,7 @@ export class LockProxy extends AcquirableProxy {
     return invokeSync(this, 'abandoned', []) as number;
   }
 
+  /** Like the base form, prefixed with `locked` or `unlocked`. */
   override toString(): string {
     return `<${this.locked() ? 'locked' : 'unlocked'} ${super.toString().slice(1)}`;
   }
@@ -136,6 +137,7 @@ export class SemaphoreProxy extends AcquirableProxy {
     return invokeSync(this, 'value', []) as number;
   }
 
+  /** Like the base form, with the current `value`. */
   override toString(): string {
     return `${super.toString().slice(0, -1)} value=${this.value}>`;
   }
@@ -152,12 +154,15 @@ export class SemaphoreProxy extends AcquirableProxy {
  * ```
  */
 export class EventProxy extends BaseProxy {
+  /** Sets the flag and wakes every waiter (Python's `Event.set`). */
   set(): void {
     invokeSync(this, 'set', []);
   }
+  /** Clears the flag (Python's `Event.clear`). */
   clear(): void {
     invokeSync(this, 'clear', []);
   }
+  /** Whether the flag is set (Python's `Event.is_set`). */
   isSet(): boolean {
     return invokeSync(this, 'isSet', []) as boolean;
   }
@@ -167,6 +172,7 @@ export class EventProxy extends BaseProxy {
     const w = asyncWait(undefined, timeout, signal);
     return (await invoke(this, 'wait', [w.timeout], { signal: w.signal })) as boolean;
   }
+  /** Blocking form of {@link EventProxy.wait}: waits for the manager's answer in this thread. */
   waitSync(options?: WaitSyncOptions): boolean {
     return invokeSync(this, 'wait', [checkTimeout(optionsOf(options).timeout)]) as boolean;
   }
@@ -192,6 +198,7 @@ export class ConditionProxy extends LockProxy {
     const w = asyncWait(undefined, timeout, signal);
     return (await invoke(this, 'wait', [w.timeout], { signal: w.signal })) as boolean;
   }
+  /** Blocking form of {@link ConditionProxy.wait}: waits for the manager's answer in this thread. */
   waitSync(options?: WaitSyncOptions): boolean {
     return invokeSync(this, 'wait', [checkTimeout(optionsOf(options).timeout)]) as boolean;
   }
@@ -208,6 +215,7 @@ export class ConditionProxy extends LockProxy {
     }
     return result;
   }
+  /** Blocking form of {@link ConditionProxy.waitFor}: waits in this thread. */
   waitForSync<T>(predicate: () => T, options?: WaitSyncOptions): T {
     const deadline = performance.now() + checkTimeout(optionsOf(options).timeout);
     let result = predicate();
@@ -219,10 +227,12 @@ export class ConditionProxy extends LockProxy {
     }
     return result;
   }
+  /** Wakes up to `n` waiters (Python's `Condition.notify`). */
   notify(n = 1): void {
     checkInt(n, 'n', 0);
     invokeSync(this, 'notify', [n]);
   }
+  /** Wakes every waiter (Python's `Condition.notify_all`). */
   notifyAll(): void {
     invokeSync(this, 'notifyAll', []);
   }
@@ -248,25 +258,31 @@ export class BarrierProxy extends BaseProxy {
       timeout === undefined ? [] : [checkTimeout(timeout)],
     )) as number;
   }
+  /** Blocking form of {@link BarrierProxy.wait}: waits for the manager's answer in this thread. */
   waitSync(options?: { readonly timeout?: number }): number {
     const { timeout } = optionsOf(options);
     return invokeSync(this, 'wait', timeout === undefined ? [] : [checkTimeout(timeout)]) as number;
   }
+  /** Breaks the barrier: current and future waiters get BrokenBarrierError (Python's `Barrier.abort`). */
   abort(): void {
     invokeSync(this, 'abort', []);
   }
+  /** Returns the barrier to its initial, unbroken state (Python's `Barrier.reset`). */
   reset(): void {
     invokeSync(this, 'reset', []);
   }
   #state(): [number, number, boolean] {
     return invokeSync(this, 'state', []) as [number, number, boolean];
   }
+  /** The number of parties needed to pass (Python's `Barrier.parties`). */
   get parties(): number {
     return this.#state()[0];
   }
+  /** The number of parties waiting now (Python's `Barrier.n_waiting`). */
   get nWaiting(): number {
     return this.#state()[1];
   }
+  /** Whether the barrier is broken (Python's `Barrier.broken`). */
   get broken(): boolean {
     return this.#state()[2];
   }
@@ -294,18 +310,22 @@ export interface QueueProxyWaitOptions {
  * ```
  */
 export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
+  /** Puts a copy of `item`, waiting for room if the queue is full (Python's `Queue.put`); throws QueueFull if none comes in time. */
   async put(item: T, options?: QueueProxyWaitOptions): Promise<void> {
     const { block, timeout, signal } = optionsOf(options);
     const w = asyncWait(block, timeout, signal, 'block');
     await invoke(this, 'put', [item, w.timeout], { signal: w.signal });
   }
+  /** Blocking form of {@link QueueProxy.put}: waits for the manager's answer in this thread. */
   putSync(item: T, options?: Omit<QueueProxyWaitOptions, 'signal'>): void {
     const { block, timeout } = optionsOf(options);
     invokeSync(this, 'put', [item, checkAcquire(block, timeout, 'block')]);
   }
+  /** Puts without waiting (Python's `Queue.put_nowait`); throws QueueFull if full. */
   putNowait(item: T): void {
     invokeSync(this, 'put', [item, 0]);
   }
+  /** Removes and returns the next item, waiting for one (Python's `Queue.get`); throws QueueEmpty if none comes in time. */
   async get(options?: QueueProxyWaitOptions): Promise<T> {
     const { block, timeout, signal } = optionsOf(options);
     const w = asyncWait(block, timeout, signal, 'block');
@@ -315,25 +335,32 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
       giveBack: (item) => void invoke(this, 'unget', [item]).catch(() => undefined),
     })) as T;
   }
+  /** Blocking form of {@link QueueProxy.get}: waits for the manager's answer in this thread. */
   getSync(options?: Omit<QueueProxyWaitOptions, 'signal'>): T {
     const { block, timeout } = optionsOf(options);
     return invokeSync(this, 'get', [checkAcquire(block, timeout, 'block')]) as T;
   }
+  /** Removes and returns an item without waiting (Python's `Queue.get_nowait`); throws QueueEmpty if empty. */
   getNowait(): T {
     return invokeSync(this, 'get', [0]) as T;
   }
+  /** The number of items now (Python's `Queue.qsize`). */
   qsize(): number {
     return invokeSync(this, 'qsize', []) as number;
   }
+  /** Whether the queue is empty now (Python's `Queue.empty`). */
   empty(): boolean {
     return invokeSync(this, 'empty', []) as boolean;
   }
+  /** Whether the queue is full now (Python's `Queue.full`). */
   full(): boolean {
     return invokeSync(this, 'full', []) as boolean;
   }
+  /** The most items it holds; 0 or less means no limit (Python's `Queue.maxsize`). */
   get maxsize(): number {
     return invokeSync(this, 'maxsize', []) as number;
   }
+  /** Sets the most items it holds (0: no limit). */
   set maxsize(value: number) {
     invokeSync(this, 'maxsize', [checkInt(value, 'maxsize', 0)]);
   }
@@ -345,6 +372,7 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
   async join(): Promise<void> {
     await invoke(this, 'join', []);
   }
+  /** Blocking form of {@link QueueProxy.join}: waits for the manager's answer in this thread. */
   joinSync(): void {
     invokeSync(this, 'join', []);
   }

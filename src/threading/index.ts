@@ -18,6 +18,7 @@ export type { ThreadOptions, ExceptHook, ExceptHookArgs } from './thread.js';
 export { Lock } from './lock.js';
 export { RLock } from './rlock.js';
 export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export type { SemaphoreOptions } from './semaphore.js';
 export { Event } from './event.js';
 export { Condition } from './condition.js';
 export type { ConditionOptions } from './condition.js';

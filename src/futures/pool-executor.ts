@@ -3,7 +3,7 @@
 // for the task's id, one TaskFuture, a scan of the arguments that only does
 // work for object arguments, and a push onto the pool's queue.
 
-import { pack, packedOnly } from '../internal/codec.js';
+import { pack, packedOnly, PROCESS_SAFE } from '../internal/codec.js';
 import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
 import {
@@ -313,10 +313,6 @@ export abstract class PoolExecutor extends Executor {
     throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'Cannot schedule new futures after shutdown');
   }
 }
-
-// Shareables a child process can use: task references (a module URL and a
-// name) and Manager proxies (an address, an authkey and an object id).
-const PROCESS_SAFE = ['weft.task', 'weft.manager.proxy'];
 
 function shareableError(what: string): TypeError {
   const error = new TypeError(

@@ -257,6 +257,13 @@ export function unpack(packed: unknown): unknown {
   return decode(packed[0], packed[1] as SharedTable);
 }
 
+/**
+ * Shareables a child process can use: task references (a module URL and a
+ * name) and Manager proxies (an address and an object id). Everything else
+ * lives in memory that processes do not share.
+ */
+export const PROCESS_SAFE: readonly string[] = ['weft.task', 'weft.manager.proxy'];
+
 /** Whether every shareable in what {@link pack} packed is one of `tags` (e.g. task references, which any process can use). */
 export function packedOnly(packed: unknown, tags: readonly string[]): boolean {
   const table = (packed as [unknown, SharedTable])[1];

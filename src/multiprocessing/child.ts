@@ -3,7 +3,7 @@
 // instead of a pool's { t: 'init' }.
 
 import { codedError } from '../internal/errors.js';
-import { decode, encode, unpack } from '../internal/codec.js';
+import { decode, encode, packedOnly, unpack } from '../internal/codec.js';
 import { loadModule, loadTask } from '../internal/task-load.js';
 import { Process, setCurrentProcess, type ProcessFields, type ProcessRequest } from './process.js';
 
@@ -15,6 +15,9 @@ export async function runProcess(request: ProcessRequest): Promise<void> {
     if (request.self !== undefined) await runSubclass(request);
     else {
       const fn = await loadTask(request.spec);
+      // Manager proxies need the Manager's client (node:net and friends):
+      // loaded only when one is passed.
+      if (request.packed && !packedOnly(request.args, ['weft.task'])) await import('./index.js');
       const args = (request.packed ? unpack(request.args) : request.args) as unknown[];
       await fn(...args);
     }

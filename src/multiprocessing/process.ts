@@ -9,7 +9,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { decode, encode, pack, packedOnly, type SharedTable } from '../internal/codec.js';
+import {
+  decode,
+  encode,
+  pack,
+  packedOnly,
+  PROCESS_SAFE,
+  type SharedTable,
+} from '../internal/codec.js';
 import { argTypeError, codedError, StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
@@ -54,9 +61,6 @@ export interface ProcessFields {
   readonly fields: unknown;
   readonly table: SharedTable | undefined;
 }
-
-// Shareables a child process can use: task references.
-const PROCESS_SAFE = ['weft.task'];
 
 const ENTRY = fileURLToPath(weftModule('futures/entry/process-worker'));
 let cp: typeof import('node:child_process') | undefined;

@@ -116,3 +116,20 @@ test("a child's output reaches the parent's stdout in order; an error prints `Pr
   ]);
   assert.match(r.stderr, /^Process failer:\nRangeError: bad thing/m);
 });
+
+test('Manager proxies pass as Process args and work in the child', async () => {
+  const { Manager } = await import('../../src/multiprocessing/index.js');
+  await using manager = await Manager.start();
+  const value = await manager.Value('i', 0);
+  const lock = await manager.Lock();
+  const children = [0, 1].map(
+    () => new Process({ target: work.addToManaged, args: [value as never, lock as never, 200] }),
+  );
+  for (const p of children) p.start();
+  for (const p of children) await p.join({ timeout: 60_000 });
+  assert.deepEqual(
+    children.map((p) => p.exitCode),
+    [0, 0],
+  );
+  assert.equal(value.getSync(), 400);
+});

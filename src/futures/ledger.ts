@@ -6,18 +6,18 @@
 // (once it returns, the bytes are in the kernel and survive a SIGKILL), and
 // the pool reads the stream to its end when the child dies. One syscall per
 // task and no IPC message per result: the pool parses a chunk of many records
-// at once.
+// at once. Every result goes this way, large ones too: a result sent over IPC
+// may still sit in the child's memory (libuv's write queue) when it is
+// killed, and would be lost.
 //
 // Records (little-endian):
 //   BEGIN                            the child takes its next task (ring position)
-//   BUSY f64                         ms the tasks since the last BUSY ran
+//   BUSY f64                         ms the results that follow took to run
 //   UNDEFINED | NULL | TRUE | FALSE  a result
 //   INT i32 | DOUBLE f64             a number result
 //   STRING u32 n, n bytes UTF-16LE   a short string result (lossless: lone surrogates survive)
 //   SKIPPED                          not run: aborted before it started
 //   SERIAL u8 kind, u32 n, n bytes   any other result (kind: protocol.ts K_*), V8-serialized
-//   SPILLED u8 kind                  a result too large for the pipe: its bytes come
-//                                    over IPC ({ t: 'spill', data }), in the same order
 // Results are in the order the tasks were sent, as in an IPC results message.
 
 import { deserialize, serialize } from 'node:v8';
@@ -36,33 +36,24 @@ const DOUBLE = 8;
 const STRING = 9;
 const SKIPPED = 10;
 const SERIAL = 11;
-const SPILLED = 12;
+/** Size of a BUSY record. */
+const HEAD = 9;
 
-/** Strings up to this many code units go inline. */
+/** Strings up to this many code units go inline (longer ones are serialized: one byte per Latin-1 character). */
 const MAX_STRING = 4096;
-/**
- * Serialized results above this many bytes go over IPC: a blocking write
- * larger than the socket's buffer would hold the child until the pool's
- * event loop reads, and a pool blocked on that child's later work would
- * never read it.
- */
-const SPILL_BYTES = 64 * 1024;
 
 /** The child's side: collects records and writes them out in one write. */
 export class LedgerWriter {
   readonly #write: (bytes: Buffer) => void;
-  readonly #spill: (bytes: Buffer) => void;
+  // Bytes [0, HEAD) are kept for a BUSY record, so it comes before the
+  // results it covers and reaches the pool with them.
   #buf = Buffer.allocUnsafe(4096);
-  #len = 0;
+  #len = HEAD;
   #results = false;
 
-  /**
-   * @param write Writes all the bytes, blocking until the kernel has them.
-   * @param spill Sends a large serialized result over IPC now.
-   */
-  constructor(write: (bytes: Buffer) => void, spill: (bytes: Buffer) => void) {
+  /** @param write Writes all the bytes, blocking until the kernel has them. */
+  constructor(write: (bytes: Buffer) => void) {
     this.#write = write;
-    this.#spill = spill;
   }
 
   /** Whether results wait to be written. */
@@ -74,15 +65,6 @@ export class LedgerWriter {
   begin(): void {
     this.#room(1);
     this.#buf[this.#len++] = BEGIN;
-  }
-
-  /** Records busy time (ms) of the results since the last one. */
-  busy(ms: number): void {
-    this.#room(9);
-    const buf = this.#buf;
-    buf[this.#len] = BUSY;
-    buf.writeDoubleLE(ms, this.#len + 1);
-    this.#len += 9;
   }
 
   /** Records the next result: `kind` as in a results message (0: a plain value). */
@@ -139,14 +121,6 @@ export class LedgerWriter {
       kind = K_ERROR;
       bytes = serialize(serializeError(notCloneable('result', error)));
     }
-    if (bytes.length > SPILL_BYTES) {
-      this.#spill(bytes);
-      this.#room(2);
-      this.#buf[this.#len] = SPILLED;
-      this.#buf[this.#len + 1] = kind;
-      this.#len += 2;
-      return;
-    }
     this.#room(6 + bytes.length);
     const buf = this.#buf;
     buf[this.#len] = SERIAL;
@@ -156,11 +130,17 @@ export class LedgerWriter {
     this.#len += 6 + bytes.length;
   }
 
-  /** Writes what was recorded (blocking). */
-  flush(): void {
-    if (this.#len === 0) return;
-    const bytes = this.#buf.subarray(0, this.#len);
-    this.#len = 0;
+  /** Writes what was recorded (blocking), with the ms its results took to run. */
+  flush(busyMs = 0): void {
+    if (this.#len === HEAD) return;
+    let from = HEAD;
+    if (this.#results) {
+      from = 0;
+      this.#buf[0] = BUSY;
+      this.#buf.writeDoubleLE(busyMs, 1);
+    }
+    const bytes = this.#buf.subarray(from, this.#len);
+    this.#len = HEAD;
     this.#results = false;
     this.#write(bytes);
   }
@@ -178,25 +158,20 @@ export class LedgerWriter {
   }
 }
 
-// A spilled result whose bytes have not arrived over IPC yet.
-const HOLE = Symbol('spilled');
-
 /**
- * The pool's side: parses the stream and the spilled results into results
- * messages (`[busyMs, specials, v0, v1, …]`, as a thread sends them).
+ * The pool's side: parses the stream into results messages
+ * (`[busyMs, specials, v0, v1, …]`, as a thread sends them).
  */
 export class LedgerReader {
   /** BEGIN records read: tasks (ring positions) the child took. */
   begun = 0;
   /** Set when the stream is not a ledger (a task wrote to fd 4 itself): nothing more is read. */
   corrupt = false;
-  #rest: Buffer | undefined;
+  // An incomplete record: its chunks so far, their length, and the length it needs (0: unknown yet).
+  #parts: Buffer[] | undefined;
+  #partLength = 0;
+  #need = 0;
   #busy = 0;
-  // Results behind a spilled one whose bytes are still on the way: flat [kind, value].
-  #held: unknown[] = [];
-  #heldHead = 0;
-  // Spilled results that arrived before their SPILLED record.
-  #early: unknown[] = [];
   #out: unknown[] = [0, 0];
   #specials: number[] | undefined;
 
@@ -204,17 +179,21 @@ export class LedgerReader {
   data(chunk: Buffer): unknown[] | undefined {
     if (this.corrupt) return undefined;
     let buf = chunk;
-    if (this.#rest !== undefined) {
-      buf = Buffer.concat([this.#rest, chunk]);
-      this.#rest = undefined;
+    if (this.#parts !== undefined) {
+      // A large result arrives in many chunks: join them once, not per chunk.
+      this.#parts.push(chunk);
+      this.#partLength += chunk.length;
+      if (this.#partLength < this.#need) return undefined;
+      buf = Buffer.concat(this.#parts, this.#partLength);
+      this.#parts = undefined;
     }
     const end = buf.length;
     let i = 0;
     while (i < end) {
       const start = i;
+      // Bytes the record needs, once its header says.
+      let need = 0;
       const tag = buf[i++]!;
-      let kind = 0;
-      let value: unknown;
       switch (tag) {
         case BEGIN:
           this.begun++;
@@ -225,98 +204,66 @@ export class LedgerReader {
           i += 8;
           continue;
         case UNDEFINED:
-          this.#add(0, undefined);
+          this.#emit(0, undefined);
           continue;
         case NULL:
-          this.#add(0, null);
+          this.#emit(0, null);
           continue;
         case TRUE:
-          this.#add(0, true);
+          this.#emit(0, true);
           continue;
         case FALSE:
-          this.#add(0, false);
+          this.#emit(0, false);
           continue;
         case INT:
           if (i + 4 > end) break;
-          this.#add(0, buf.readInt32LE(i));
+          this.#emit(0, buf.readInt32LE(i));
           i += 4;
           continue;
         case DOUBLE:
           if (i + 8 > end) break;
-          this.#add(0, buf.readDoubleLE(i));
+          this.#emit(0, buf.readDoubleLE(i));
           i += 8;
           continue;
         case STRING: {
           if (i + 4 > end) break;
           const n = buf.readUInt32LE(i);
+          need = 5 + n;
           if (i + 4 + n > end) break;
-          this.#add(0, buf.toString('utf16le', i + 4, i + 4 + n));
+          this.#emit(0, buf.toString('utf16le', i + 4, i + 4 + n));
           i += 4 + n;
           continue;
         }
         case SKIPPED:
-          this.#add(K_SKIPPED, 0);
+          this.#emit(K_SKIPPED, 0);
           continue;
         case SERIAL: {
           if (i + 5 > end) break;
-          kind = buf[i]!;
           const n = buf.readUInt32LE(i + 1);
+          need = 6 + n;
           if (i + 5 + n > end) break;
+          let value: unknown;
           try {
             value = deserialize(buf.subarray(i + 5, i + 5 + n));
           } catch {
             this.corrupt = true;
             return this.#take();
           }
-          this.#add(kind, value);
+          this.#emit(buf[i]!, value);
           i += 5 + n;
           continue;
         }
-        case SPILLED:
-          if (i + 1 > end) break;
-          kind = buf[i++]!;
-          if (this.#heldHead === this.#held.length && this.#early.length > 0) {
-            this.#add(kind, this.#early.shift());
-          } else this.#held.push(kind, HOLE);
-          continue;
         default:
           this.corrupt = true;
           return this.#take();
       }
-      // An incomplete record: keep it for the next chunk.
-      this.#rest = Buffer.from(buf.subarray(start));
+      // An incomplete record: keep it for the next chunks.
+      this.#need = need;
+      this.#parts = [buf.subarray(start)];
+      this.#partLength = end - start;
       break;
     }
     return this.#take();
-  }
-
-  /** Takes a spilled result's bytes (IPC); returns the results it completes, if any. */
-  spilled(data: Uint8Array): unknown[] | undefined {
-    if (this.corrupt) return undefined;
-    let value: unknown;
-    try {
-      value = deserialize(data);
-    } catch {
-      this.corrupt = true;
-      return undefined;
-    }
-    const held = this.#held;
-    let i = this.#heldHead;
-    while (i < held.length && held[i + 1] !== HOLE) i += 2;
-    if (i === held.length) {
-      this.#early.push(value);
-      return undefined;
-    }
-    held[i + 1] = value;
-    return this.#take();
-  }
-
-  #add(kind: number, value: unknown): void {
-    if (this.#heldHead < this.#held.length) {
-      this.#held.push(kind, value);
-      return;
-    }
-    this.#emit(kind, value);
   }
 
   #emit(kind: number, value: unknown): void {
@@ -326,16 +273,6 @@ export class LedgerReader {
   }
 
   #take(): unknown[] | undefined {
-    const held = this.#held;
-    while (this.#heldHead < held.length && held[this.#heldHead + 1] !== HOLE) {
-      this.#emit(held[this.#heldHead] as number, held[this.#heldHead + 1]);
-      held[this.#heldHead + 1] = undefined;
-      this.#heldHead += 2;
-    }
-    if (this.#heldHead === held.length) {
-      held.length = 0;
-      this.#heldHead = 0;
-    }
     const out = this.#out;
     if (out.length === 2) return undefined;
     out[0] = this.#busy;

@@ -77,9 +77,7 @@ class ProcessTransport implements Transport {
       events.exit({ code, signal, begun: reader.begun });
     };
     child.on('message', (message: unknown) => {
-      if ((message as { t?: unknown }).t === 'spill') {
-        results(reader.spilled((message as { data: Uint8Array }).data));
-      } else if (!reported) events.message(message);
+      if (!reported) events.message(message);
     });
     child.on('error', () => {
       // A failed spawn or send; 'exit' (or its absence) tells the pool.

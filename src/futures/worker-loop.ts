@@ -164,11 +164,8 @@ export class WorkerLoop {
   flush(): void {
     const ledger = this.#ledger;
     if (ledger !== undefined) {
-      if (ledger.pending) {
-        ledger.busy(this.#busyMs);
-        this.#busyMs = 0;
-      }
-      ledger.flush();
+      ledger.flush(this.#busyMs);
+      this.#busyMs = 0;
       return;
     }
     const out = this.#out;

@@ -61,8 +61,7 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
-    const ledger = new LedgerWriter(writeLedger, (data) => send({ t: 'spill', data }));
-    loop = new WorkerLoop(send, message as WorkerInit, ledger);
+    loop = new WorkerLoop(send, message as WorkerInit, new LedgerWriter(writeLedger));
     loop.start();
   }
 });

@@ -184,7 +184,7 @@ test('a kill loses no finished result of any kind: numbers, strings, objects, by
       const kind = kindOf(id);
       if (kind === 'throw') {
         assert.equal(outcome.status, 'rejected', `task ${id}`);
-        assert.equal(((outcome).reason as Error).message, `e${id}`);
+        assert.equal((outcome.reason as Error).message, `e${id}`);
         return;
       }
       assert.equal(

@@ -7,6 +7,7 @@ import { setLongTimeout } from '../internal/timer.js';
 import { checkInt, checkOptions } from '../internal/validate.js';
 import { childExecArgv } from '../internal/exec-argv.js';
 import type { LinkEvents, Transport, WorkerLink } from './lane.js';
+import { LedgerReader } from './ledger.js';
 import { PoolExecutor, type PoolOptions } from './pool-executor.js';
 import type { WorkerInit } from './protocol.js';
 import { weftModule } from '../internal/package-url.js';
@@ -49,16 +50,21 @@ class ProcessTransport implements Transport {
       ...(this.env === undefined ? {} : { env: this.env }),
       serialization: 'advanced',
       // The child writes straight to our stdout/stderr: prompt, and in order
-      // per child. fd 4 is its ledger: a byte per task it takes.
+      // per child. fd 4 is its ledger: the tasks it takes and their results (ledger.ts).
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
     let exited = false;
     let reported = false;
-    let begun = 0;
     let code: number | undefined;
     let signal: string | undefined;
+    const reader = new LedgerReader();
+    const results = (message: unknown[] | undefined): void => {
+      if (message !== undefined && !reported) events.message(message);
+      // Not a ledger: a task wrote to fd 4 itself. The child can no longer be trusted.
+      if (reader.corrupt) kill();
+    };
     const ledger = child.stdio[4] as Socket;
-    ledger.on('data', (chunk: Buffer) => (begun += chunk.length));
+    ledger.on('data', (chunk: Buffer) => results(reader.data(chunk)));
     ledger.on('error', () => {});
     ledger.unref();
     // The pool decides which tasks died with the child from its results and
@@ -68,7 +74,7 @@ class ProcessTransport implements Transport {
     const report = (): void => {
       if (reported) return;
       reported = true;
-      events.exit({ code, signal, begun });
+      events.exit({ code, signal, begun: reader.begun });
     };
     child.on('message', (message: unknown) => {
       if (!reported) events.message(message);

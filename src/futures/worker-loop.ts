@@ -4,7 +4,7 @@
 // closure per task; only a task that returns a thenable (or whose module is
 // still loading) leaves the loop and re-enters it when it settles.
 //
-// Results go back in batches, but a finished result must never wait behind a
+// A thread's results go back in batches, but a finished result must never wait behind a
 // task that may run long or block (the caller may be waiting for that result
 // before it releases the blocked task: a deadlock). So pending results are
 // flushed before a task starts, unless the last FAST_RUNS runs of its
@@ -12,6 +12,8 @@
 // a task awaits (it returned a promise); before any blocking Atomics.wait in
 // the worker (weft's sync locks, events and queues block there); at least
 // every FLUSH_MS while busy; when the worker runs out of work; and on exit.
+// A child process writes its results to its ledger instead (ledger.ts), in
+// the same write that records it takes its next task.
 
 import type { TransferListItem } from 'node:worker_threads';
 import { pack, unpack } from '../internal/codec.js';
@@ -19,6 +21,7 @@ import { pack, unpack } from '../internal/codec.js';
 import '../internal/task-ref.js';
 import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
+import type { LedgerWriter } from './ledger.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { notCloneable } from './failures.js';
 import * as P from './protocol.js';
@@ -29,13 +32,6 @@ import { unwrapTransfer } from './transfer.js';
 type Fn = (...args: unknown[]) => unknown;
 /** Sends a message to the pool. */
 export type Post = (message: unknown, transfer?: TransferListItem[]) => void;
-/**
- * Records, outside this worker's memory, that it takes its next task (a
- * child process writes a byte to a pipe the pool reads). Called after the
- * results so far were posted and before the task can run any code, so a pool
- * that outlives the worker knows exactly which tasks began.
- */
-export type Begin = () => void;
 
 const FLUSH_MS = 1;
 const FAST_MS = 0.1;
@@ -61,7 +57,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 export class WorkerLoop {
   readonly #post: Post;
-  readonly #begin: Begin | undefined;
+  // A child process: results and begun tasks go to its ledger, not in messages.
+  readonly #ledger: LedgerWriter | undefined;
   readonly #state: Int32Array | undefined;
   readonly #values: Float64Array | undefined;
   // A finished result that only this worker's memory holds: post it before the next task starts.
@@ -88,9 +85,15 @@ export class WorkerLoop {
   #lastFlush = 0;
   #t0 = 0;
 
-  constructor(post: Post, init: P.WorkerInit, begin?: Begin) {
+  /**
+   * @param ledger A child process's ledger: before each task, the results so
+   * far and the mark that it takes the task are written there (one blocking
+   * write), so a pool that outlives the child loses no finished result and
+   * knows exactly which tasks began.
+   */
+  constructor(post: Post, init: P.WorkerInit, ledger?: LedgerWriter) {
     this.#post = post;
-    this.#begin = begin;
+    this.#ledger = ledger;
     this.#init = init;
     this.#state =
       init.state === undefined ? undefined : new Int32Array(init.state, 0, init.capacity);
@@ -103,7 +106,7 @@ export class WorkerLoop {
     // A task about to block this thread sends the finished results first.
     const wait = Atomics.wait;
     Atomics.wait = ((...args: Parameters<typeof Atomics.wait>) => {
-      if (this.#out.length > 2) this.flush();
+      if (this.#out.length > 2 || this.#ledger?.pending === true) this.flush();
       return wait(...args);
     }) as typeof Atomics.wait;
   }
@@ -159,6 +162,12 @@ export class WorkerLoop {
 
   /** Sends the results collected so far (the pool must not lose finished work). */
   flush(): void {
+    const ledger = this.#ledger;
+    if (ledger !== undefined) {
+      ledger.flush(this.#busyMs);
+      this.#busyMs = 0;
+      return;
+    }
     const out = this.#out;
     if (out.length === 2) return;
     out[0] = this.#busyMs;
@@ -190,6 +199,7 @@ export class WorkerLoop {
   #drain(): void {
     const q = this.#queue;
     const state = this.#state;
+    const ledger = this.#ledger;
     while (this.#head < q.length) {
       const code = q[this.#head] as number;
       const args = q[this.#head + 1];
@@ -199,13 +209,13 @@ export class WorkerLoop {
         this.#define(~code, args as TaskSpec);
         continue;
       }
-      if (this.#begin !== undefined) {
+      if (ledger !== undefined) {
         // A child process shares no memory with the pool: its finished
         // results must be in the pipe before the next task can run (a SIGKILL
         // would lose them, and the pool could neither deliver nor re-run
         // them), and the pool must hear that the task began before it does.
-        if (this.#out.length > 2) this.flush();
-        this.#begin();
+        ledger.begin();
+        this.flush();
       }
       const slot = this.#pos++ & this.#mask;
       if (
@@ -388,16 +398,22 @@ export class WorkerLoop {
       const marker = unwrapTransfer(value);
       if (marker !== undefined) {
         value = marker.value;
-        (this.#transfer ??= []).push(...marker.list);
+        // A child copies everything: nothing to transfer.
+        if (this.#ledger === undefined) (this.#transfer ??= []).push(...marker.list);
       }
       const encoded = pack(value);
       if (encoded !== value) this.#push(P.K_SHARED, encoded);
       else this.#push(0, value);
     } else this.#push(0, value);
-    if (t - this.#lastFlush >= FLUSH_MS) this.flush();
+    // A child's results are written before its next task begins, or when it runs out of work.
+    if (this.#ledger === undefined && t - this.#lastFlush >= FLUSH_MS) this.flush();
   }
 
   #push(kind: number, value: unknown): void {
+    if (this.#ledger !== undefined) {
+      this.#ledger.result(kind, value);
+      return;
+    }
     const out = this.#out;
     if (kind !== 0) (this.#specials ??= []).push(out.length - 2, kind);
     out.push(value);

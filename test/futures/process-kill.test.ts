@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessPoolExecutor, WorkerExitError, type Future } from '../../src/futures/index.js';
 import { work } from './contract.js';
+import { valueOf } from '../fixtures/futures-work.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-kill-'));
 const pools: ProcessPoolExecutor[] = [];
@@ -152,4 +153,48 @@ test('a task sent to a child that had just died runs on a new child', async () =
   }
   await pool.shutdown();
   for (const [id, pids] of readRuns(file)) assert.equal(pids.length, 1, `task ${id}`);
+});
+
+test('a kill loses no finished result of any kind: numbers, strings, objects, bytes, errors, large ones', async () => {
+  const pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+  pools.push(pool);
+  const kinds = [
+    'number',
+    'boolean',
+    'null',
+    'undefined',
+    'string',
+    'object',
+    'bytes',
+    'throw',
+    'large',
+  ];
+  // Warm up: valueOrKill is known tiny, so nothing but the ledger keeps its results.
+  for (let i = 0; i < 12; i++) await pool.submit(work.valueOrKill, 'number', i, false);
+  for (let round = 0; round < 2; round++) {
+    const n = 40 + round * 17;
+    const kindOf = (id: number): string => kinds[(id + round) % kinds.length]!;
+    const futures: Future<unknown>[] = [];
+    for (let id = 0; id < n; id++)
+      futures.push(pool.submit(work.valueOrKill, kindOf(id), id, false));
+    const killer = pool.submit(work.valueOrKill, 'number', -1, true);
+    const later = pool.submit(work.valueOrKill, 'string', 1000, false);
+    const outcomes = await Promise.allSettled(futures);
+    outcomes.forEach((outcome, id) => {
+      const kind = kindOf(id);
+      if (kind === 'throw') {
+        assert.equal(outcome.status, 'rejected', `task ${id}`);
+        assert.equal((outcome.reason as Error).message, `e${id}`);
+        return;
+      }
+      assert.equal(
+        outcome.status,
+        'fulfilled',
+        `${kind}: task ${id} failed: ${String((outcome as PromiseRejectedResult).reason)}`,
+      );
+      assert.deepEqual(outcome.value, valueOf(kind, id), `${kind}: task ${id}`);
+    });
+    await assert.rejects(killer, isKilled);
+    assert.equal(await later, 's1000');
+  }
 });

@@ -5,25 +5,28 @@
 // IPC 'disconnect' when its main thread is free, and through the parent
 // watchdog thread when a task holds it (or the parent was SIGKILLed).
 //
-// fd 4 is the ledger: one byte per task, written (blocking) before the task
-// can run, after the results before it were posted. The pool reads it to the
-// end when this process dies, so it knows which of its tasks began.
+// fd 4 is the ledger (../ledger.ts): before each task, one blocking write
+// carries the results finished so far and the mark that this child takes the
+// task. The pool reads it to the end when this process dies, so it knows
+// which of its tasks began and loses no finished result.
 
 import { writeSync } from 'node:fs';
 import { watchParent } from '../../internal/parent-watchdog.js';
+import { LedgerWriter } from '../ledger.js';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
 import { runProcess } from '../../multiprocessing/child.js';
 import type { ProcessRequest } from '../../multiprocessing/process.js';
 
 const LEDGER = 4;
-const MARK = new Uint8Array([1]);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
-function begin(): void {
+function writeLedger(bytes: Buffer): void {
+  let done = 0;
   for (;;) {
     try {
-      if (writeSync(LEDGER, MARK) === 1) return;
+      done += writeSync(LEDGER, bytes, done);
+      if (done === bytes.length) return;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       // Full pipe: the parent is busy; wait for it to read (the task must not start unrecorded).
@@ -58,7 +61,7 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
-    loop = new WorkerLoop(send, message as WorkerInit, begin);
+    loop = new WorkerLoop(send, message as WorkerInit, new LedgerWriter(writeLedger));
     loop.start();
   }
 });

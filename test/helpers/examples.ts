@@ -32,8 +32,14 @@ export function run(args: readonly string[], timeout = TIMEOUT_MS): Promise<Run>
   });
 }
 
-export async function runExample(name: string, { quietStderr = true } = {}): Promise<Run> {
-  const result = await run(['--import', './scripts/register-tsx.mjs', `examples/${name}.ts`]);
+export async function runExample(
+  name: string,
+  { quietStderr = true, timeout = TIMEOUT_MS } = {},
+): Promise<Run> {
+  const result = await run(
+    ['--import', './scripts/register-tsx.mjs', `examples/${name}.ts`],
+    timeout,
+  );
   assert.equal(
     result.code,
     0,

@@ -75,19 +75,16 @@ function getLock(kept: Kept): LockProxy {
  *
  * @example
  * ```ts
- * import { Process, Value } from 'weft/multiprocessing';
+ * import { Value } from 'weft/multiprocessing';
  *
  * const counter = new Value('i', 0);
- * const add100 = (n: Value<'i'>): void => {
- *   for (let i = 0; i < 100; i++) {
- *     using _ = n.getLock().holdSync();
- *     n.value += 1;
- *   }
- * };
- * const ps = [1, 2].map(() => new Process({ target: add100, args: [counter] }));
- * for (const p of ps) p.start();
- * for (const p of ps) await p.join();
- * console.log(counter.value); // 200
+ * // Pass it to processes (`new Process({ target, args: [counter] })`), pool
+ * // tasks or threads; each side does its read-modify-write under the lock:
+ * {
+ *   using _ = counter.getLock().holdSync();
+ *   counter.value += 1;
+ * }
+ * console.log(counter.value); // 1
  * ```
  */
 export class Value<T extends ElementType = ElementType> extends ValueProxy<ElementValue<T>> {

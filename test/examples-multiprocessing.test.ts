@@ -8,16 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { runExample } from './helpers/examples.js';
+import { grab, runExample } from './helpers/examples.js';
 import type { Run } from './helpers/examples.js';
-
-/** The lines matching `pattern`, as their first capture group (or whole match). */
-function grab(lines: readonly string[], pattern: RegExp): string[] {
-  return lines.flatMap((line) => {
-    const m = pattern.exec(line);
-    return m === null ? [] : [m[1] ?? m[0]];
-  });
-}
 
 const checks: Record<string, (r: Run) => void> = {
   'mp-value'({ lines }) {

@@ -74,5 +74,5 @@ registerShareable(PROXY_TAG, (state) => {
   }
   const ref = { address: checkAddress(s.address), authkey: s.authkey, id: s.id, typeid: s.typeid };
   const own = (s as { own?: unknown }).own === true ? OWN.get(s.typeid) : undefined;
-  return own === undefined ? makeProxy(ref) : own(s as Record<string, unknown>, ref);
+  return own === undefined ? makeProxy(ref) : own(s, ref);
 });

@@ -48,3 +48,11 @@ export async function runExample(
   if (quietStderr) assert.equal(result.stderr, '', `examples/${name}.ts wrote to stderr`);
   return result;
 }
+
+/** The lines matching `pattern`, as their first capture group (or whole match). */
+export function grab(lines: readonly string[], pattern: RegExp): string[] {
+  return lines.flatMap((line) => {
+    const m = pattern.exec(line);
+    return m === null ? [] : [m[1] ?? m[0]];
+  });
+}

@@ -1,11 +1,11 @@
 // Multiprocessing vs gevent: seeds/001, "#16".
 //
 // The same check on two pools: run `echo` (sleep 1 ms, return i) over
-// 0..9 four times, unordered (Pool.imapUnordered; asCompleted over the
-// executor's futures), and say whether the four result orders are equal. In a
-// green Pool(10) they always are: the greenlets start in order, their timers
-// are due in that order, and timers due in order fire in order. In a
-// ProcessPoolExecutor the processes race each other and the operating
+// 0..9 four times, unordered (imapUnordered of weft/green's Pool and of
+// weft/multiprocessing's), and say whether the four result orders are
+// equal. In a green Pool(10) they always are: the greenlets start in order,
+// their timers are due in that order, and timers due in order fire in
+// order. In a process Pool the processes race each other and the operating
 // system's scheduler picks the winners, so the order need not repeat (it
 // may, by chance, on a quiet machine). Python prints `gevent.pool True` and
 // `multiprocessing.pool False`.
@@ -13,7 +13,7 @@
 // Run: npm run build && node --import ./scripts/register-tsx.mjs examples/green-vs-processes.ts
 
 import { Pool, sleep } from 'weft/green';
-import { asCompleted, ProcessPoolExecutor } from 'weft/futures';
+import { Pool as ProcessPool } from 'weft/multiprocessing';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const same = (runs: readonly number[][]): boolean =>
@@ -34,8 +34,8 @@ for (let run = 0; run < 4; run++) {
 }
 console.log('weft/green Pool', same(greenRuns));
 
-// Processes: each task sleeps 1 ms in its own process, blocking it as
-// time.sleep does; imapUnordered is asCompleted over the submitted futures.
+// Processes: multiprocessing.pool.Pool, each task sleeping 1 ms in its own
+// process, blocking it as time.sleep does.
 function echo(i: number): number {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
   return i;
@@ -44,16 +44,15 @@ function echo(i: number): number {
 {
   // The seed's Pool(10) starts ten Python processes in milliseconds; a Node
   // process under a TypeScript loader takes about half a second, so four.
-  await using executor = new ProcessPoolExecutor({ maxWorkers: 4 });
+  await using processes = new ProcessPool({ processes: 4 });
   // Start every process before measuring, as multiprocessing.Pool does.
-  await Promise.all(range(10).map((i) => executor.submit(echo, i)));
+  await processes.map(echo, range(10));
   const processRuns: number[][] = [];
   for (let run = 0; run < 4; run++) {
     const results: number[] = [];
-    const futures = range(10).map((i) => executor.submit(echo, i));
-    for await (const f of asCompleted(futures)) results.push(await f.result());
+    for await (const a of processes.imapUnordered(echo, range(10))) results.push(a);
     processRuns.push(results);
   }
-  console.log('weft/futures ProcessPoolExecutor', same(processRuns));
+  console.log('weft/multiprocessing Pool', same(processRuns));
   console.log('process runs:', processRuns.map((r) => r.join(' ')).join(' | '));
 }

@@ -177,7 +177,7 @@ const checks: Record<string, (r: Run) => void> = {
   'green-vs-processes'({ lines }) {
     assert.equal(lines[0], 'weft/green Pool true');
     // Processes race: the four orders need not be equal (Python prints False).
-    assert.match(lines[1] ?? '', /^weft\/futures ProcessPoolExecutor (true|false)$/);
+    assert.match(lines[1] ?? '', /^weft\/multiprocessing Pool (true|false)$/);
     const runs = (lines[2] ?? '').replace('process runs: ', '').split(' | ');
     assert.equal(runs.length, 4);
     for (const r of runs) {

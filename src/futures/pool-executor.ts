@@ -316,8 +316,9 @@ export abstract class PoolExecutor extends Executor {
 
 function shareableError(what: string): TypeError {
   const error = new TypeError(
-    `A ProcessPoolExecutor cannot pass shareables (locks, queues, Values…) in ${what}: ` +
-      'they live in shared memory, which child processes do not share. Use a ThreadPoolExecutor, or a Manager',
+    `A ProcessPoolExecutor cannot pass weft/threading, weft/shared or weft/queue shareables (Lock, Value, Queue…) in ${what}: ` +
+      'they live in shared memory, which child processes do not share. Use the same names from weft/multiprocessing ' +
+      "(new Value('i', 0), new Lock(), new Queue()…), served across processes, a Manager's proxies, or a ThreadPoolExecutor",
   );
   Object.defineProperty(error, 'code', { value: 'ERR_SHAREABLE_PROCESS', enumerable: true });
   return error;

@@ -1,7 +1,10 @@
 /**
  * Python's `multiprocessing.Pool` API (`apply`, `map`, `imap`, `starmap`, their
  * async forms, `AsyncResult`) over weft's process and thread pool executors,
- * `Process`, `Manager` with its proxies, and `cpuCount`.
+ * `Process`, `Manager` with its proxies, `cpuCount`, and the module-level
+ * `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`,
+ * `Event`, `Condition`, `Barrier`, `Queue`, `JoinableQueue` that work across
+ * processes (served by the process that makes them).
  *
  * @module weft/multiprocessing
  */
@@ -33,3 +36,16 @@ export {
   QueueProxy,
 } from './proxies-sync.js';
 export type { QueueProxyWaitOptions } from './proxies-sync.js';
+export { Value, Array } from './sharedctypes.js';
+export type { SynchronizedOptions } from './sharedctypes.js';
+export {
+  Lock,
+  RLock,
+  Semaphore,
+  BoundedSemaphore,
+  Event,
+  Condition,
+  Barrier,
+} from './synchronize.js';
+export type { BarrierProcessOptions } from './synchronize.js';
+export { Queue, JoinableQueue } from './queues.js';

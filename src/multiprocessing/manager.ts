@@ -38,7 +38,7 @@ import type {
   SemaphoreProxy,
 } from './proxies-sync.js';
 import { makeProxy } from './proxies.js';
-import type { BaseProxy } from './proxy-base.js';
+import type { BaseProxy, ProxyRef } from './proxy-base.js';
 
 /** Options of {@link Manager.start}. */
 export interface ManagerStartOptions {
@@ -64,6 +64,21 @@ export interface ManagerConnectOptions {
 export interface ManagedQueueOptions {
   /** Most items it holds; 0 is unbounded (a negative one is a RangeError, as in weft/queue). @default 0 */
   readonly maxsize?: number;
+}
+
+/**
+ * @internal Starts a manager synchronously, on a Unix socket in a fresh
+ * private directory (a Sync call blocks this thread until it listens), and
+ * a way to create its objects: the server of weft/multiprocessing's own
+ * `Value`, `Lock`, `Queue`….
+ */
+export let startPrivateSync: () => PrivateServer;
+
+/** @internal */
+export interface PrivateServer {
+  readonly manager: Manager;
+  /** Creates an object (a Sync call); returns its reference. */
+  createRef(typeid: string, args: unknown[]): ProxyRef;
 }
 
 /**
@@ -128,14 +143,7 @@ export class Manager implements AsyncDisposable {
       dir = mkdtempSync(join(tmpdir(), 'weft-m-'));
       listen = { path: join(dir, 's') };
     } else listen = checkAddress(options.address);
-    const a = new MessageChannel();
-    const s = new MessageChannel();
-    const word = new Int32Array(new SharedArrayBuffer(8));
-    const worker = new Worker(weftModule('multiprocessing/entry/server'), {
-      workerData: { listen, authkey, port: a.port2, syncPort: s.port2, word },
-      transferList: [a.port2, s.port2],
-      name: 'weft-manager',
-    });
+    const { worker, a, s, word } = spawnServer(listen, authkey);
     let address: Address;
     try {
       address = await new Promise<Address>((resolve, reject) => {
@@ -166,6 +174,18 @@ export class Manager implements AsyncDisposable {
       throw error;
     }
     worker.removeAllListeners('message');
+    return Manager.#adopt(address, authkey, worker, a, s, word, dir);
+  }
+
+  static #adopt(
+    address: Address,
+    authkey: Uint8Array,
+    worker: Worker,
+    a: MessageChannel,
+    s: MessageChannel,
+    word: Int32Array,
+    dir: string | undefined,
+  ): Manager {
     worker.unref();
     const channel = localChannel(address, a.port1, s.port1, word);
     const manager = new Manager(address, authkey, channel, worker, dir);
@@ -174,6 +194,31 @@ export class Manager implements AsyncDisposable {
       channel.close(manager.#closed === undefined ? DEAD.GONE : DEAD.CLOSED);
     });
     return manager;
+  }
+
+  static {
+    startPrivateSync = () => {
+      const authkey = randomBytes(32);
+      const dir = mkdtempSync(join(tmpdir(), 'weft-m-'));
+      const address = { path: join(dir, 's') };
+      const { worker, a, s, word } = spawnServer(address, authkey);
+      const manager = Manager.#adopt(address, authkey, worker, a, s, word, dir);
+      try {
+        // Answered once the socket listens (entry/server.ts): children can connect from then on.
+        manager.#channel.callSync(0, 'ping', []);
+      } catch (error) {
+        void manager.shutdown();
+        throw error;
+      }
+      return {
+        manager,
+        createRef: (typeid, args) => {
+          manager.#check();
+          const id = manager.#channel.callSync(0, 'create', [typeid, ...args]) as number;
+          return { address, authkey, id, typeid };
+        },
+      };
+    };
   }
 
   /**
@@ -458,6 +503,21 @@ export class Manager implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+function spawnServer(
+  listen: Address,
+  authkey: Uint8Array,
+): { worker: Worker; a: MessageChannel; s: MessageChannel; word: Int32Array } {
+  const a = new MessageChannel();
+  const s = new MessageChannel();
+  const word = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(weftModule('multiprocessing/entry/server'), {
+    workerData: { listen, authkey, port: a.port2, syncPort: s.port2, word },
+    transferList: [a.port2, s.port2],
+    name: 'weft-manager',
+  });
+  return { worker, a, s, word };
 }
 
 function queueSize(options: ManagedQueueOptions): number {

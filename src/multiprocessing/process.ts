@@ -436,8 +436,8 @@ function shareableError(): TypeError {
     TypeError,
     'ERR_SHAREABLE_PROCESS',
     'A Process cannot receive weft/threading, weft/shared or weft/queue shareables (Lock, Value, Queue…): ' +
-      "they live in memory that child processes do not share. Use a Manager's proxies " +
-      '(manager.Lock(), manager.Value(…), manager.Queue()) or the same names from weft/multiprocessing',
+      'they live in memory that child processes do not share. Use the same names from weft/multiprocessing ' +
+      "(new Value('i', 0), new Array('d', 3), new Lock(), new Queue()…), served across processes, or a Manager's proxies",
   );
 }
 

@@ -42,6 +42,18 @@ const CLASSES: Record<string, new (ref: ProxyRef) => BaseProxy> = {
   PriorityQueue: QueueProxy,
 };
 
+// weft/multiprocessing's own classes (Value, Lock, Queue…: refs marked `own`),
+// registered by their modules: a proxy of one arrives as that class.
+const OWN = new Map<string, (state: Record<string, unknown>, ref: ProxyRef) => BaseProxy>();
+
+/** @internal Registers how an own class (`new Lock()`…) is rebuilt from its state. */
+export function registerOwnClass(
+  typeid: string,
+  revive: (state: Record<string, unknown>, ref: ProxyRef) => BaseProxy,
+): void {
+  OWN.set(typeid, revive);
+}
+
 /** @internal The proxy for `ref`: its typeid's class, or an ObjectProxy for a registered type. */
 export function makeProxy(ref: ProxyRef): BaseProxy {
   const Class = Object.hasOwn(CLASSES, ref.typeid) ? CLASSES[ref.typeid]! : ObjectProxy;
@@ -60,10 +72,7 @@ registerShareable(PROXY_TAG, (state) => {
   ) {
     throw new StateError('ERR_SHAREABLE_INVALID', 'Cannot rebuild a manager proxy from this state');
   }
-  return makeProxy({
-    address: checkAddress(s.address),
-    authkey: s.authkey,
-    id: s.id,
-    typeid: s.typeid,
-  });
+  const ref = { address: checkAddress(s.address), authkey: s.authkey, id: s.id, typeid: s.typeid };
+  const own = (s as { own?: unknown }).own === true ? OWN.get(s.typeid) : undefined;
+  return own === undefined ? makeProxy(ref) : own(s, ref);
 });

@@ -4,7 +4,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { comparePriority, priorityOf, type Priority } from '../internal/priority.js';
-import { typeInfo } from '../shared/types.js';
+import { checkElement, typeInfo, type TypeInfo } from '../shared/types.js';
 import {
   CallError,
   noMethod,
@@ -237,7 +237,7 @@ export class ServedList extends Served {
 export class ServedTyped extends Served {
   readonly typeid: string;
   readonly #array: { [i: number]: number | bigint; length: number };
-  readonly #big: boolean;
+  readonly #info: TypeInfo;
 
   constructor(array: boolean, type: unknown, init: unknown) {
     super();
@@ -247,7 +247,7 @@ export class ServedTyped extends Served {
     } catch (error) {
       throw new CallError('TypeError', 'ERR_INVALID_ARG_TYPE', (error as Error).message);
     }
-    this.#big = info.big;
+    this.#info = info;
     this.typeid = array ? 'Array' : 'Value';
     const values = array
       ? typeof init === 'number'
@@ -261,14 +261,9 @@ export class ServedTyped extends Served {
     values.forEach((v, i) => this.#store(i, v));
   }
 
+  // Refuses what the type cannot hold (a coded TypeError or RangeError, sent back as such), as weft/shared does.
   #store(i: number, v: unknown): void {
-    if (this.#big ? typeof v !== 'bigint' : typeof v !== 'number') {
-      throw new CallError(
-        'TypeError',
-        'ERR_INVALID_ARG_TYPE',
-        `Expected a ${this.#big ? 'bigint' : 'number'}, got ${typeof v}`,
-      );
-    }
+    checkElement(this.#info, v, 'value');
     this.#array[i] = v as number;
   }
 
@@ -284,6 +279,7 @@ export class ServedTyped extends Served {
       case 'add': {
         const i = this.typeid === 'Value' ? 0 : indexArg(args[0], a.length);
         const delta = this.typeid === 'Value' ? args[0] : args[1];
+        checkElement(this.#info, delta, 'delta');
         this.#store(i, (a[i] as number) + (delta as number));
         return a[i];
       }

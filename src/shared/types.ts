@@ -57,7 +57,7 @@ export type TypedArrayOf<T extends ElementType> = T extends 'b' | 'int8'
                   ? Float32Array
                   : Float64Array;
 
-interface TypeInfo {
+export interface TypeInfo {
   readonly name: TypeName;
   readonly code: TypeCode;
   readonly make: (buffer: SharedArrayBuffer) => AnyTypedArray;

@@ -32,8 +32,14 @@ export function run(args: readonly string[], timeout = TIMEOUT_MS): Promise<Run>
   });
 }
 
-export async function runExample(name: string, { quietStderr = true } = {}): Promise<Run> {
-  const result = await run(['--import', './scripts/register-tsx.mjs', `examples/${name}.ts`]);
+export async function runExample(
+  name: string,
+  { quietStderr = true, timeout = TIMEOUT_MS } = {},
+): Promise<Run> {
+  const result = await run(
+    ['--import', './scripts/register-tsx.mjs', `examples/${name}.ts`],
+    timeout,
+  );
   assert.equal(
     result.code,
     0,
@@ -41,4 +47,12 @@ export async function runExample(name: string, { quietStderr = true } = {}): Pro
   );
   if (quietStderr) assert.equal(result.stderr, '', `examples/${name}.ts wrote to stderr`);
   return result;
+}
+
+/** The lines matching `pattern`, as their first capture group (or whole match). */
+export function grab(lines: readonly string[], pattern: RegExp): string[] {
+  return lines.flatMap((line) => {
+    const m = pattern.exec(line);
+    return m === null ? [] : [m[1] ?? m[0]];
+  });
 }

@@ -28,7 +28,6 @@ process.on('uncaughtException', () => {
   process.exit(1);
 });
 
-server.attachPort(data.port, data.syncPort, word);
 parentPort!.on('message', (message: { t?: string }) => {
   if (message.t !== 'shutdown') return;
   void server.close().then(() => {
@@ -38,12 +37,22 @@ parentPort!.on('message', (message: { t?: string }) => {
     parentPort!.postMessage({ t: 'closed' });
   });
 });
+// The starting thread's port is served only once the socket listens: its
+// first call (a Sync ping, for a manager started synchronously) then proves
+// that children can connect. A port buffers what comes before.
 server.listen(data.listen).then(
-  (address) => parentPort!.postMessage({ t: 'listening', address }),
-  (error: NodeJS.ErrnoException) =>
+  (address) => {
+    server.attachPort(data.port, data.syncPort, word);
+    parentPort!.postMessage({ t: 'listening', address });
+  },
+  (error: NodeJS.ErrnoException) => {
+    Atomics.store(word, 1, 1);
+    Atomics.add(word, 0, 1);
+    Atomics.notify(word, 0);
     parentPort!.postMessage({
       t: 'error',
       code: error.code ?? 'ERR_MANAGER_LISTEN',
       message: error.message,
-    }),
+    });
+  },
 );

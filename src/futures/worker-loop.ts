@@ -22,7 +22,9 @@ import { compileInline, loadTask } from '../internal/task-load.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { notCloneable } from './failures.js';
 import * as P from './protocol.js';
-import { reviveError, serializeError, type ErrorData } from './task-error.js';
+import { decodeError, encodeError, type ErrorData } from '../internal/error-wire.js';
+// The futures error classes arrive as themselves.
+import './task-error.js';
 import { taskContext, type TaskContext } from './task-signal.js';
 import { unwrapTransfer } from './transfer.js';
 
@@ -129,7 +131,7 @@ export class WorkerLoop {
       },
       (error: unknown) => {
         // Stay busy for good: the pool is broken and will terminate this worker.
-        this.#post({ t: 'init-error', error: serializeError(error) });
+        this.#post({ t: 'init-error', error: encodeError(error) });
       },
     );
   }
@@ -150,7 +152,7 @@ export class WorkerLoop {
     const slot = m.slot!;
     if (this.#ctx.slot === slot) {
       const controller = (this.#ctx.controller ??= new AbortController());
-      if (!controller.signal.aborted) controller.abort(reviveError(m.reason!));
+      if (!controller.signal.aborted) controller.abort(decodeError(m.reason!));
     } else if (((slot - this.#pos) & this.#mask) < this.#received - this.#pos) {
       // Not started yet (a child process cannot be asked through shared memory): skip it.
       this.#aborted.add(slot);
@@ -184,7 +186,7 @@ export class WorkerLoop {
    */
   stray(error: unknown): void {
     this.flush();
-    this.#post({ t: 'stray', error: serializeError(error) });
+    this.#post({ t: 'stray', error: encodeError(error) });
   }
 
   #drain(): void {
@@ -379,11 +381,11 @@ export class WorkerLoop {
       if (saved === P.DONE) this.#unsaved = true;
       Atomics.store(state, slot, saved);
     }
-    if (kind === P.K_ERROR) this.#push(kind, serializeError(value));
+    if (kind === P.K_ERROR) this.#push(kind, encodeError(value));
     else if (kind === P.K_CHUNK_ERROR) {
       const [partial, error] = value as [unknown[], unknown];
       const encoded = pack(partial);
-      this.#push(kind, [encoded, serializeError(error), encoded !== partial]);
+      this.#push(kind, [encoded, encodeError(error), encoded !== partial]);
     } else if (typeof value === 'object' && value !== null) {
       const marker = unwrapTransfer(value);
       if (marker !== undefined) {
@@ -415,7 +417,7 @@ export class WorkerLoop {
       try {
         structuredClone(out[i]);
       } catch (error) {
-        out[i] = serializeError(notCloneable('result', error, failure));
+        out[i] = encodeError(notCloneable('result', error, failure));
         kind = P.K_ERROR;
       }
       if (kind !== 0) fixed.push(i - 2, kind);

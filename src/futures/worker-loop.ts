@@ -17,7 +17,6 @@ import type { TransferListItem } from 'node:worker_threads';
 import { pack, unpack } from '../internal/codec.js';
 // Registers the reviver of task references passed as data.
 import '../internal/task-ref.js';
-import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { notCloneable } from './failures.js';
@@ -48,11 +47,13 @@ class LoadFailure {
   constructor(readonly error: unknown) {}
 }
 
-// Shareable classes register their revivers when their module loads; load
-// them the first time a task's arguments hold one. A module that does not
-// exist (yet) is skipped.
-const REVIVERS = ['threading/index', 'shared/index', 'queue/index', 'multiprocessing/index'];
-let revivers: Promise<unknown> | undefined;
+/**
+ * Loads the modules whose shareable classes register their revivers on
+ * import; called the first time a task's arguments hold a shareable. The
+ * worker's entry (the composition root) provides it: this module imports no
+ * higher layer.
+ */
+export type LoadRevivers = () => Promise<unknown>;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -90,8 +91,12 @@ export class WorkerLoop {
   #lastFlush = 0;
   #t0 = 0;
 
-  constructor(post: Post, init: P.WorkerInit, begin?: Begin) {
+  readonly #loadRevivers: LoadRevivers;
+  #revived = false;
+
+  constructor(post: Post, init: P.WorkerInit, loadRevivers: LoadRevivers, begin?: Begin) {
     this.#post = post;
+    this.#loadRevivers = loadRevivers;
     this.#begin = begin;
     this.#init = init;
     this.#state =
@@ -120,7 +125,7 @@ export class WorkerLoop {
     }
     const run = async (): Promise<void> => {
       const fn = await loadTask(initializer);
-      if (initShared === true) await loadRevivers();
+      if (initShared === true) await this.#revivers();
       const args = (initShared === true ? unpack(initargs) : initargs) as unknown[];
       await fn(...(args ?? []));
     };
@@ -253,7 +258,7 @@ export class WorkerLoop {
     const id = (code / P.CODE_SHIFT) | 0;
     const fn = this.#fns[id];
     const shared = (code & P.F_SHARED) !== 0;
-    if (typeof fn !== 'function' || (shared && revivers === undefined)) {
+    if (typeof fn !== 'function' || (shared && !this.#revived)) {
       if (fn instanceof LoadFailure) {
         this.#id = id;
         this.#t0 = now();
@@ -263,11 +268,19 @@ export class WorkerLoop {
       this.#busy = true;
       const pending: Promise<unknown>[] = [];
       if (fn instanceof Promise) pending.push(fn);
-      if (shared) pending.push(loadRevivers());
-      void Promise.all(pending).then(() => {
-        this.#busy = false;
-        if (this.#run(code, args, slot)) this.#drain();
-      });
+      if (shared) pending.push(this.#revivers());
+      void Promise.all(pending).then(
+        () => {
+          this.#busy = false;
+          if (this.#run(code, args, slot)) this.#drain();
+        },
+        (error: unknown) => {
+          // The revivers failed to load: the task's failure, never swallowed.
+          this.#id = id;
+          this.#t0 = now();
+          this.#resume(slot, P.K_ERROR, error);
+        },
+      );
       return false;
     }
     if ((code & P.F_WATCH) !== 0) {
@@ -429,10 +442,10 @@ export class WorkerLoop {
       this.#post(out);
     }
   }
-}
 
-function loadRevivers(): Promise<unknown> {
-  return (revivers ??= Promise.all(
-    REVIVERS.map((path) => import(weftModule(path).href).catch(() => undefined)),
-  ));
+  #revivers(): Promise<unknown> {
+    return this.#loadRevivers().then(() => {
+      this.#revived = true;
+    });
+  }
 }

@@ -13,6 +13,7 @@ import { writeSync } from 'node:fs';
 import { watchParent } from '../../internal/parent-watchdog.js';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
+import { loadRevivers } from './revivers.js';
 import { runProcess } from '../../multiprocessing/child.js';
 import type { ProcessRequest } from '../../multiprocessing/process.js';
 
@@ -58,7 +59,7 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
-    loop = new WorkerLoop(send, message as WorkerInit, begin);
+    loop = new WorkerLoop(send, message as WorkerInit, loadRevivers, begin);
     loop.start();
   }
 });

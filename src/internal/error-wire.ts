@@ -49,10 +49,12 @@ const known = globalSlot(ERROR_CLASSES_KEY, () => new Map<string, ErrorClass>())
  *
  * @example
  * ```ts
- * import { registerErrorClass } from 'weft/futures';
+ * import { registerErrorClass, type ThreadPoolExecutor } from 'weft/futures';
  * import { ValidationError } from './errors.js';
+ * declare const pool: ThreadPoolExecutor;
+ * declare const validate: (input: string) => boolean;
  * registerErrorClass(ValidationError);
- * try { await pool.submit(work.validate, input); }
+ * try { await pool.submit(validate, 'x'); }
  * catch (e) { if (e instanceof ValidationError) console.log(e.field); }
  * ```
  */

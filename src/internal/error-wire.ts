@@ -179,15 +179,6 @@ export function decodeError(data: ErrorData, depth = 0): unknown {
   return error;
 }
 
-/** Whether `value` is an error description made by {@link encodeError} (its shape; not proof of origin). */
-export function isErrorData(value: unknown): value is ErrorData {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as { e?: unknown }).e === 0 || (value as { e?: unknown }).e === 1)
-  );
-}
-
 function define(error: Error, key: string, value: unknown): void {
   Object.defineProperty(error, key, {
     value,

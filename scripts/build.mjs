@@ -67,11 +67,27 @@ await build({
 // A pool worker's entry is one file: it starts in every fresh worker. Its
 // copies of the worker loop's modules are harmless, since what they share
 // with the task's own imports of weft lives on globalThis under Symbol.for
-// keys (shareable registry, error classes, task context, transfer marks),
-// and shareable classes are loaded from the public entries above.
+// keys (src/internal/globals.ts). The shareable classes are another matter
+// (a copy of Lock is not the Lock a task imports): the entries load them
+// with `import('../../threading/index.js')` and the like
+// (src/futures/entry/revivers.ts), kept external here, so they resolve to
+// the public modules built above (dist/ mirrors src/, so the relative path
+// holds).
+const PUBLIC_MODULE = /^\.\.\/\.\.\/(threading|shared|queue|multiprocessing)\/index\.js$/;
 await build({
   ...common,
   entryPoints: ['src/futures/entry/thread-worker.ts', 'src/futures/entry/process-worker.ts'],
+  plugins: [
+    {
+      name: 'weft-public-modules',
+      setup(b) {
+        b.onResolve({ filter: PUBLIC_MODULE }, (args) => {
+          if (!args.importer.includes('/src/futures/entry/')) return undefined;
+          return { path: args.path, external: true };
+        });
+      },
+    },
+  ],
 });
 step('compiling the examples…');
 await build({

@@ -23,7 +23,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { notCloneable } from './failures.js';
 import { K_ERROR, K_SKIPPED } from './protocol.js';
-import { serializeError } from './task-error.js';
+import { encodeError } from '../internal/error-wire.js';
 
 const BEGIN = 1;
 const BUSY = 2;
@@ -119,7 +119,7 @@ export class LedgerWriter {
       bytes = serialize(value);
     } catch (error) {
       kind = K_ERROR;
-      bytes = serialize(serializeError(notCloneable('result', error)));
+      bytes = serialize(encodeError(notCloneable('result', error)));
     }
     this.#room(6 + bytes.length);
     const buf = this.#buf;

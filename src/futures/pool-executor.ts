@@ -48,6 +48,15 @@ export interface PoolOptions {
   /** Ms a cancelled or timed-out running task has to finish before its worker is terminated. @default 1000 */
   readonly gracePeriod?: number;
   /**
+   * Ms that the end of an `await using` scope waits for a graceful shutdown
+   * (every submitted task finishes, as Python's `with`) before it forces one:
+   * tasks not started are cancelled, running ones fail with
+   * `WorkerExitError` (`ERR_WORKER_KILLED`) and every worker is killed, so a
+   * scope exit never hangs on a stuck task. `Infinity` waits as long as the
+   * tasks take. @default 30000
+   */
+  readonly disposeTimeout?: number;
+  /**
    * Called with each *stray error* of a worker: an error that escaped every
    * task, thrown from a timer or callback a task left behind, or a rejection
    * nobody handled. Which task it belongs to cannot be known (the task that
@@ -91,6 +100,7 @@ export abstract class PoolExecutor extends Executor {
   readonly #maxWorkers: number;
   readonly #ids = new WeakMap<object, number>();
   readonly #keys = new Map<string, number>();
+  readonly #disposeTimeout: number;
   // Set by #prepare: whether the arguments held shareables.
   #encoded = false;
 
@@ -129,6 +139,10 @@ export abstract class PoolExecutor extends Executor {
         `Expected \`onStrayError\` to be a function, got ${describe(onStrayError)}`,
       );
     }
+    this.#disposeTimeout =
+      options.disposeTimeout === undefined
+        ? DISPOSE_TIMEOUT
+        : checkTimeout(options.disposeTimeout, 'disposeTimeout');
     this.#core = new PoolCore(transport, {
       kind,
       onStrayError,
@@ -206,6 +220,24 @@ export abstract class PoolExecutor extends Executor {
    */
   terminate(): Promise<void> {
     return this.#core.terminate();
+  }
+
+  /**
+   * `await using pool = …`: shuts the pool down and waits for its tasks, as
+   * Python's `with`; after `disposeTimeout` ms (default 30 s) it terminates
+   * the pool instead (see {@link PoolOptions.disposeTimeout}).
+   */
+  override async [Symbol.asyncDispose](): Promise<void> {
+    const closed = this.shutdown({ wait: true });
+    const bound = this.#disposeTimeout;
+    if (bound === Infinity) return closed;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, bound, true))),
+    ]);
+    clearTimeout(timer);
+    if (late) await this.terminate();
   }
 
   /** @internal Task time and count reported by the workers (for `weft bench`). */
@@ -323,6 +355,9 @@ function shareableError(what: string): TypeError {
   Object.defineProperty(error, 'code', { value: 'ERR_SHAREABLE_PROCESS', enumerable: true });
   return error;
 }
+
+/** How long `await using` waits for a graceful shutdown before forcing one. */
+const DISPOSE_TIMEOUT = 30_000;
 
 const collected = new FinalizationRegistry<PoolCore>((core) => void core.shutdown());
 

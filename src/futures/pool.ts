@@ -28,7 +28,9 @@ import type { TaskFuture } from './lane.js';
 import { Lane, MASK, type ExitInfo, type Transport } from './lane.js';
 import { ChunkFailure } from './map.js';
 import * as P from './protocol.js';
-import { reviveError, serializeError, type ErrorData } from './task-error.js';
+import { decodeError, encodeError, type ErrorData } from '../internal/error-wire.js';
+// The futures error classes arrive as themselves.
+import './task-error.js';
 
 /** Where a stray error came from: see `PoolOptions.onStrayError`. */
 export interface StrayErrorSource {
@@ -318,13 +320,13 @@ export class PoolCore implements FutureOwner {
         this.#onStarted(lane, m.slot!);
         break;
       case 'stray':
-        this.#onStray(lane, reviveError(m.error!));
+        this.#onStray(lane, decodeError(m.error!));
         break;
       case 'init-error':
         this.#break(
           new BrokenExecutorError(
             'A worker initializer failed; the pool cannot run tasks (see `cause`)',
-            { cause: reviveError(m.error!) },
+            { cause: decodeError(m.error!) },
           ),
         );
         break;
@@ -447,7 +449,7 @@ export class PoolCore implements FutureOwner {
     let result: unknown;
     if (kind === P.K_ERROR) {
       failed = true;
-      result = reviveError(value as ErrorData);
+      result = decodeError(value as ErrorData);
     } else if (kind === P.K_SHARED) {
       result = unpack(value);
     } else {
@@ -455,7 +457,7 @@ export class PoolCore implements FutureOwner {
       failed = true;
       result = new ChunkFailure(
         (shared ? unpack(partial) : partial) as unknown[],
-        reviveError(error),
+        decodeError(error),
       );
     }
     if (settle(f, failed, result)) this.#release(f);
@@ -499,7 +501,7 @@ export class PoolCore implements FutureOwner {
       Atomics.compareExchange(lane.state, slot, P.RUNNING, P.ABORTING);
     }
     if (lane.alive && lane.ready) {
-      lane.link.post({ t: 'abort', slot, reason: serializeError(reason) });
+      lane.link.post({ t: 'abort', slot, reason: encodeError(reason) });
     }
     const w = f.w!;
     this.#fail(f, reason);

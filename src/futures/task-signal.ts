@@ -4,6 +4,7 @@
 // AbortController is only made when a task asks for it.
 
 import { StateError } from '../internal/errors.js';
+import { globalSlot, readGlobal, TASK_CONTEXT_KEY } from '../internal/globals.js';
 import { ABORTING } from './protocol.js';
 
 /** @internal What the worker loop records about the task it is running. */
@@ -15,12 +16,13 @@ export interface TaskContext {
   readonly state: Int32Array | undefined;
 }
 
-const KEY = Symbol.for('weft.futures.context');
-
 /** @internal The context of this thread's worker loop, made once. */
 export function taskContext(state?: Int32Array): TaskContext {
-  const g = globalThis as Record<symbol, TaskContext | undefined>;
-  return (g[KEY] ??= { slot: -1, controller: undefined, state });
+  return globalSlot<TaskContext>(TASK_CONTEXT_KEY, () => ({
+    slot: -1,
+    controller: undefined,
+    state,
+  }));
 }
 
 /**
@@ -46,7 +48,7 @@ export function taskContext(state?: Int32Array): TaskContext {
  * ```
  */
 export function taskSignal(): AbortSignal {
-  const ctx = (globalThis as Record<symbol, TaskContext | undefined>)[KEY];
+  const ctx = readGlobal(TASK_CONTEXT_KEY) as TaskContext | undefined;
   if (ctx === undefined || ctx.slot < 0) {
     throw new StateError(
       'ERR_NOT_IN_TASK',

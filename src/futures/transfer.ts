@@ -5,8 +5,9 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import { argTypeError, describe } from '../internal/errors.js';
+import { TRANSFER_KEY } from '../internal/globals.js';
 
-const TRANSFER = Symbol.for('weft.transfer');
+const TRANSFER = TRANSFER_KEY;
 
 class Transferred {
   readonly [TRANSFER] = true;

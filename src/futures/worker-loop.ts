@@ -19,13 +19,14 @@ import type { TransferListItem } from 'node:worker_threads';
 import { pack, unpack } from '../internal/codec.js';
 // Registers the reviver of task references passed as data.
 import '../internal/task-ref.js';
-import { weftModule } from '../internal/package-url.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { LedgerWriter } from './ledger.js';
 import type { TaskSpec } from '../internal/task-ref.js';
 import { notCloneable } from './failures.js';
 import * as P from './protocol.js';
-import { reviveError, serializeError, type ErrorData } from './task-error.js';
+import { decodeError, encodeError, type ErrorData } from '../internal/error-wire.js';
+// The futures error classes arrive as themselves.
+import './task-error.js';
 import { taskContext, type TaskContext } from './task-signal.js';
 import { unwrapTransfer } from './transfer.js';
 
@@ -42,11 +43,13 @@ class LoadFailure {
   constructor(readonly error: unknown) {}
 }
 
-// Shareable classes register their revivers when their module loads; load
-// them the first time a task's arguments hold one. A module that does not
-// exist (yet) is skipped.
-const REVIVERS = ['threading/index', 'shared/index', 'queue/index', 'multiprocessing/index'];
-let revivers: Promise<unknown> | undefined;
+/**
+ * Loads the modules whose shareable classes register their revivers on
+ * import; called the first time a task's arguments hold a shareable. The
+ * worker's entry (the composition root) provides it: this module imports no
+ * higher layer.
+ */
+export type LoadRevivers = () => Promise<unknown>;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -85,14 +88,20 @@ export class WorkerLoop {
   #lastFlush = 0;
   #t0 = 0;
 
+  readonly #loadRevivers: LoadRevivers;
+  #revived = false;
+
   /**
+   * @param loadRevivers Loads the shareable revivers (the entry's, so that
+   * nothing imports an entry); called before the first task that needs them.
    * @param ledger A child process's ledger: before each task, the results so
    * far and the mark that it takes the task are written there (one blocking
    * write), so a pool that outlives the child loses no finished result and
    * knows exactly which tasks began.
    */
-  constructor(post: Post, init: P.WorkerInit, ledger?: LedgerWriter) {
+  constructor(post: Post, init: P.WorkerInit, loadRevivers: LoadRevivers, ledger?: LedgerWriter) {
     this.#post = post;
+    this.#loadRevivers = loadRevivers;
     this.#ledger = ledger;
     this.#init = init;
     this.#state =
@@ -121,7 +130,7 @@ export class WorkerLoop {
     }
     const run = async (): Promise<void> => {
       const fn = await loadTask(initializer);
-      if (initShared === true) await loadRevivers();
+      if (initShared === true) await this.#revivers();
       const args = (initShared === true ? unpack(initargs) : initargs) as unknown[];
       await fn(...(args ?? []));
     };
@@ -132,7 +141,7 @@ export class WorkerLoop {
       },
       (error: unknown) => {
         // Stay busy for good: the pool is broken and will terminate this worker.
-        this.#post({ t: 'init-error', error: serializeError(error) });
+        this.#post({ t: 'init-error', error: encodeError(error) });
       },
     );
   }
@@ -153,7 +162,7 @@ export class WorkerLoop {
     const slot = m.slot!;
     if (this.#ctx.slot === slot) {
       const controller = (this.#ctx.controller ??= new AbortController());
-      if (!controller.signal.aborted) controller.abort(reviveError(m.reason!));
+      if (!controller.signal.aborted) controller.abort(decodeError(m.reason!));
     } else if (((slot - this.#pos) & this.#mask) < this.#received - this.#pos) {
       // Not started yet (a child process cannot be asked through shared memory): skip it.
       this.#aborted.add(slot);
@@ -193,7 +202,7 @@ export class WorkerLoop {
    */
   stray(error: unknown): void {
     this.flush();
-    this.#post({ t: 'stray', error: serializeError(error) });
+    this.#post({ t: 'stray', error: encodeError(error) });
   }
 
   #drain(): void {
@@ -261,7 +270,7 @@ export class WorkerLoop {
     const id = (code / P.CODE_SHIFT) | 0;
     const fn = this.#fns[id];
     const shared = (code & P.F_SHARED) !== 0;
-    if (typeof fn !== 'function' || (shared && revivers === undefined)) {
+    if (typeof fn !== 'function' || (shared && !this.#revived)) {
       if (fn instanceof LoadFailure) {
         this.#id = id;
         this.#t0 = now();
@@ -271,11 +280,19 @@ export class WorkerLoop {
       this.#busy = true;
       const pending: Promise<unknown>[] = [];
       if (fn instanceof Promise) pending.push(fn);
-      if (shared) pending.push(loadRevivers());
-      void Promise.all(pending).then(() => {
-        this.#busy = false;
-        if (this.#run(code, args, slot)) this.#drain();
-      });
+      if (shared) pending.push(this.#revivers());
+      void Promise.all(pending).then(
+        () => {
+          this.#busy = false;
+          if (this.#run(code, args, slot)) this.#drain();
+        },
+        (error: unknown) => {
+          // The revivers failed to load: the task's failure, never swallowed.
+          this.#id = id;
+          this.#t0 = now();
+          this.#resume(slot, P.K_ERROR, error);
+        },
+      );
       return false;
     }
     if ((code & P.F_WATCH) !== 0) {
@@ -389,11 +406,11 @@ export class WorkerLoop {
       if (saved === P.DONE) this.#unsaved = true;
       Atomics.store(state, slot, saved);
     }
-    if (kind === P.K_ERROR) this.#push(kind, serializeError(value));
+    if (kind === P.K_ERROR) this.#push(kind, encodeError(value));
     else if (kind === P.K_CHUNK_ERROR) {
       const [partial, error] = value as [unknown[], unknown];
       const encoded = pack(partial);
-      this.#push(kind, [encoded, serializeError(error), encoded !== partial]);
+      this.#push(kind, [encoded, encodeError(error), encoded !== partial]);
     } else if (typeof value === 'object' && value !== null) {
       const marker = unwrapTransfer(value);
       if (marker !== undefined) {
@@ -431,7 +448,7 @@ export class WorkerLoop {
       try {
         structuredClone(out[i]);
       } catch (error) {
-        out[i] = serializeError(notCloneable('result', error, failure));
+        out[i] = encodeError(notCloneable('result', error, failure));
         kind = P.K_ERROR;
       }
       if (kind !== 0) fixed.push(i - 2, kind);
@@ -443,10 +460,10 @@ export class WorkerLoop {
       this.#post(out);
     }
   }
-}
 
-function loadRevivers(): Promise<unknown> {
-  return (revivers ??= Promise.all(
-    REVIVERS.map((path) => import(weftModule(path).href).catch(() => undefined)),
-  ));
+  #revivers(): Promise<unknown> {
+    return this.#loadRevivers().then(() => {
+      this.#revived = true;
+    });
+  }
 }

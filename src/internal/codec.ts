@@ -20,9 +20,10 @@
 // thread (say src/ under a loader and dist/) still understand each other.
 
 import { StateError } from './errors.js';
+import { CODEC_REVIVERS_KEY, globalSlot, SHARE_KEY } from './globals.js';
 
 /** Key under which a shareable exposes its state for crossing threads. */
-export const SHARE: unique symbol = Symbol.for('weft.share') as never;
+export const SHARE: typeof SHARE_KEY = SHARE_KEY;
 
 /** What a shareable hands to the codec: a registered tag and cloneable state. */
 export interface SharedState {
@@ -49,9 +50,7 @@ export interface Encoded {
 
 type Reviver = (state: unknown) => unknown;
 
-const registry: Map<string, Reviver> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('weft.codec.registry')
-] ??= new Map<string, Reviver>()) as Map<string, Reviver>;
+const registry = globalSlot(CODEC_REVIVERS_KEY, () => new Map<string, Reviver>());
 
 /** Registers how to rebuild a shareable from its state (once per class, at module load). */
 export function registerShareable(tag: string, revive: Reviver): void {

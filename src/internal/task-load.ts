@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type * as Acorn from 'acorn';
 import { codedError } from './errors.js';
+import { readGlobal, TSX_CJS_LOADERS_KEY, TSX_REGISTERED_KEY, writeGlobal } from './globals.js';
 import type { TaskSpec } from './task-ref.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -58,8 +59,6 @@ export function compileInline(source: string): Fn {
 
 const TS_EXT = /\.[cm]?tsx?$/;
 const JS_EXT = /\.[cm]?js$/;
-/** Set on globalThis once tsx's hooks are registered in this thread (also by scripts/register-tsx.mjs). */
-const REGISTERED = Symbol.for('weft.tsx.registered');
 /** The key under which a parent passes {@link typeScriptLoader} to the workers it starts. */
 export const LOADER_KEY = 'weftTsx';
 
@@ -93,13 +92,11 @@ function detectTypeScriptLoader(): string | undefined {
     if (api === undefined) continue;
     // Preloads run on a process's main thread only (Node 20): there tsx's
     // hooks are already in place, and registering them again costs its start.
-    if (isMainThread) (globalThis as Record<symbol, unknown>)[REGISTERED] = true;
+    if (isMainThread) writeGlobal(TSX_REGISTERED_KEY, true);
     return api;
   }
   // tsx registered some other way (its `register()` API, `tsx/cjs`).
-  const cjsLoaders = (globalThis as Record<symbol, unknown>)[
-    Symbol.for('tsx:global-cjs-loader-count')
-  ];
+  const cjsLoaders = readGlobal(TSX_CJS_LOADERS_KEY);
   if (typeof cjsLoaders === 'number' && cjsLoaders > 0)
     return tsxApi(pathToFileURL(join(process.cwd(), 'x')).href);
   return undefined;
@@ -156,7 +153,7 @@ function tsxApi(base: string): string | undefined {
 function needsTypeScriptLoader(moduleUrl: string): boolean {
   // First: finding the loader may find it already registered in this thread.
   const underTsx = typeScriptLoader() !== undefined;
-  if ((globalThis as Record<symbol, unknown>)[REGISTERED] === true) return false;
+  if (readGlobal(TSX_REGISTERED_KEY) === true) return false;
   const url = new URL(moduleUrl);
   if (TS_EXT.test(url.pathname)) return true;
   if (url.protocol !== 'file:') return underTsx;
@@ -195,7 +192,7 @@ function ensureTypeScriptLoader(moduleUrl: string): Promise<void> {
     }
     const { register } = (await import(api)) as { register: () => void };
     register();
-    (globalThis as Record<symbol, unknown>)[REGISTERED] = true;
+    writeGlobal(TSX_REGISTERED_KEY, true);
   })());
 }
 

@@ -9,6 +9,7 @@ import type * as Acorn from 'acorn';
 import type * as EslintScope from 'eslint-scope';
 import { registerShareable, SHARE } from './codec.js';
 import { argTypeError, codedError, describe } from './errors.js';
+import { globalSlot, TASK_REFS_KEY } from './globals.js';
 
 /** Any function a task may be. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -91,9 +92,7 @@ export function tasks<M>(url: string | URL): TaskModule<M> {
 // lives on globalThis so two copies of weft in one thread (src/ and dist/)
 // accept each other's references. A reference crossing a thread travels out
 // of band, as a shareable (see codec.ts), and is branded again on arrival.
-const brand: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('weft.task-refs')
-] ??= new WeakSet<object>()) as WeakSet<object>;
+const brand = globalSlot(TASK_REFS_KEY, () => new WeakSet<object>());
 
 function makeTaskRef(module: string, name: string): TaskRef {
   const ref = { kind: 'weft.task', module, name } as TaskRef;

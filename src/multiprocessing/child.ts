@@ -2,10 +2,16 @@
 // futures/entry/process-worker) when it receives a { t: 'process' } request
 // instead of a pool's { t: 'init' }.
 
-import { codedError } from '../internal/errors.js';
-import { decode, encode, packedOnly, unpack } from '../internal/codec.js';
-import { loadModule, loadTask } from '../internal/task-load.js';
-import { Process, setCurrentProcess, type ProcessFields, type ProcessRequest } from './process.js';
+import { packedOnly, unpack } from '../internal/codec.js';
+import { loadSubclass, ownFields, restoreFields } from '../internal/subclass.js';
+import { loadTask } from '../internal/task-load.js';
+import {
+  Process,
+  PROCESS_SUBCLASS,
+  setCurrentProcess,
+  type ProcessFields,
+  type ProcessRequest,
+} from './process.js';
 
 /** Runs the request's target (or subclass run()), reports, and exits 0 or 1. */
 export async function runProcess(request: ProcessRequest): Promise<void> {
@@ -34,27 +40,13 @@ export async function runProcess(request: ProcessRequest): Promise<void> {
 
 async function runSubclass(request: ProcessRequest): Promise<void> {
   const self = request.self!;
-  const mod = await loadModule(self.module);
-  const cls =
-    mod[self.name] ??
-    Object.values(mod).find((v) => typeof v === 'function' && v.name === self.name);
-  if (typeof cls !== 'function' || !(cls.prototype instanceof Process)) {
-    throw codedError(
-      TypeError,
-      'ERR_TASK_NOT_EXPORTED',
-      `Module ${self.module} does not export the Process subclass \`${self.name}\`: export it so its child can load it`,
-    );
-  }
-  const instance = Process.adopt(cls as new () => Process, request.name);
-  Object.assign(instance, decode(self.fields, self.table));
+  const cls = await loadSubclass(self, Process, PROCESS_SUBCLASS);
+  const instance = Process.adopt(cls, request.name);
+  restoreFields(instance, self.fields, self.table);
   try {
     await instance.run();
   } finally {
-    const fields: Record<string, unknown> = {};
-    for (const key of Object.keys(instance)) {
-      fields[key] = (instance as unknown as Record<string, unknown>)[key];
-    }
-    const { value, table } = encode(fields);
+    const { value, table } = ownFields(instance);
     const message: ProcessFields = { t: 'process-fields', fields: value, table };
     await new Promise<void>((resolve) => {
       if (!process.connected) resolve();

@@ -1,5 +1,6 @@
 // Errors of weft/multiprocessing's Manager. Every one has a stable `code`.
 
+import { registerWeftErrors } from '../internal/error-wire.js';
 import { WeftError } from '../internal/errors.js';
 
 /**
@@ -35,3 +36,6 @@ export class AuthenticationError extends ManagerError {
     super('ERR_MANAGER_AUTH', message, options);
   }
 }
+
+// A Manager error raised in a Process or pool child arrives as itself.
+registerWeftErrors([ManagerError, AuthenticationError]);

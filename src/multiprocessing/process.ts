@@ -9,14 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import {
-  decode,
-  encode,
-  pack,
-  packedOnly,
-  PROCESS_SAFE,
-  type SharedTable,
-} from '../internal/codec.js';
+import { pack, packedOnly, PROCESS_SAFE, type SharedTable } from '../internal/codec.js';
 import { argTypeError, codedError, StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
@@ -24,6 +17,12 @@ import { checkTimeout } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import { childExecArgv } from '../internal/exec-argv.js';
 import { weftModule } from '../internal/package-url.js';
+import {
+  restoreFields,
+  subclassData,
+  type SubclassData,
+  type SubclassKind,
+} from '../internal/subclass.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 
 /** Options of a {@link Process}. */
@@ -47,12 +46,7 @@ export interface ProcessRequest {
   readonly packed: boolean;
   readonly name: string;
   readonly parentPid: number;
-  readonly self?: {
-    readonly module: string;
-    readonly name: string;
-    readonly fields: unknown;
-    readonly table: SharedTable | undefined;
-  };
+  readonly self?: SubclassData;
 }
 
 /** The child's report of a subclass instance's fields when run() ends. */
@@ -269,7 +263,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
       packed: packed !== this.#args,
       name: this.#name,
       parentPid: process.pid,
-      ...(this.#spec === undefined ? { self: subclassData(this) } : {}),
+      ...(this.#spec === undefined ? { self: processSubclassData(this) } : {}),
     };
     const taken = takeSpare();
     const child = taken.child;
@@ -281,7 +275,7 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
       child.on('message', (message: unknown) => {
         if ((message as { t?: unknown }).t === 'process-fields') {
           const m = message as ProcessFields;
-          Object.assign(this, decode(m.fields, m.table));
+          restoreFields(this, m.fields, m.table);
         }
       });
       child.on('exit', (code, signal) => {
@@ -416,19 +410,18 @@ function isGone(pid: number | undefined): boolean {
   }
 }
 
-function subclassData(p: Process): NonNullable<ProcessRequest['self']> {
-  const cls = p.constructor as { name: string; module?: unknown };
-  if (typeof cls.module !== 'string') {
-    throw new StateError(
-      'ERR_PROCESS_CLASS_MODULE',
-      `${cls.name} overrides run(), so its child must load the class: export it and add \`static module = import.meta.url\` to it`,
-    );
-  }
-  const own: Record<string, unknown> = {};
-  for (const key of Object.keys(p)) own[key] = (p as unknown as Record<string, unknown>)[key];
-  const { value: fields, table } = encode(own);
-  if (table !== undefined && !packedOnly([fields, table], PROCESS_SAFE)) throw shareableError();
-  return { module: cls.module, name: cls.name, fields, table };
+/** @internal How a Process subclass crosses into its child (internal/subclass.ts). */
+export const PROCESS_SUBCLASS: SubclassKind = {
+  base: 'Process',
+  where: 'child',
+  noModule: 'ERR_PROCESS_CLASS_MODULE',
+};
+
+function processSubclassData(p: Process): SubclassData {
+  const data = subclassData(p, PROCESS_SUBCLASS);
+  if (data.table !== undefined && !packedOnly([data.fields, data.table], PROCESS_SAFE))
+    throw shareableError();
+  return data;
 }
 
 function shareableError(): TypeError {

@@ -7,7 +7,6 @@ import type { Recover } from '../internal/futex.js';
 import { threadId } from 'node:worker_threads';
 import { isKnownDead } from './registry.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
-import { track } from '../internal/ready.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
 import type { AnyFunction, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
@@ -134,7 +133,8 @@ export class Barrier implements Shareable {
         this.#loading = loadTask(spec).then((fn) => {
           this.#action = fn;
         });
-        track(this.#loading);
+        // A failure surfaces where the action is needed (ready(), wait()); never unhandled here.
+        this.#loading.catch(() => {});
       }
     }
   }

@@ -5,16 +5,11 @@
  *
  * @module weft/threading
  */
-export {
-  Thread,
-  currentThread,
-  mainThread,
-  enumerate,
-  activeCount,
-  setExcepthook,
-  defaultExcepthook,
-} from './thread.js';
-export type { ThreadOptions, ExceptHook, ExceptHookArgs } from './thread.js';
+export { Thread } from './thread.js';
+export type { ThreadOptions } from './thread.js';
+export { currentThread, mainThread, enumerate, activeCount } from './identity.js';
+export { setExcepthook, defaultExcepthook } from './excepthook.js';
+export type { ExceptHook, ExceptHookArgs } from './excepthook.js';
 export { Lock } from './lock.js';
 export { RLock } from './rlock.js';
 export { Semaphore, BoundedSemaphore } from './semaphore.js';

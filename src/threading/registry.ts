@@ -26,6 +26,7 @@
 
 import { isMainThread, workerData } from 'node:worker_threads';
 import { StateError } from '../internal/errors.js';
+import { readGlobal, REGISTRY_KEY, writeGlobal } from '../internal/globals.js';
 import { attach, Tag } from '../internal/layout.js';
 import { waitAsync, waitSync, deadlineOf, remaining } from '../internal/wait.js';
 
@@ -62,7 +63,6 @@ const SLACK = 64;
 const MAX_PAGES = MAX_SLOT_PAGES + MAX_DEAD_PAGES + SLACK;
 const DEAD = 1;
 const KILLED = 2;
-const KEY = Symbol.for('weft.threading.registry');
 
 export interface ThreadEntry {
   readonly slot: number;
@@ -73,8 +73,7 @@ export interface ThreadEntry {
 
 /** The registry's buffer for this thread: inherited from the parent, or made here. */
 export function registryBuffer(): SharedArrayBuffer {
-  const g = globalThis as Record<symbol, SharedArrayBuffer | undefined>;
-  let buffer = g[KEY];
+  let buffer = readGlobal(REGISTRY_KEY) as SharedArrayBuffer | undefined;
   if (buffer === undefined) {
     const inherited = (workerData as { weftRegistry?: unknown } | null)?.weftRegistry;
     if (!isMainThread && inherited instanceof SharedArrayBuffer) buffer = inherited;
@@ -89,7 +88,7 @@ export function registryBuffer(): SharedArrayBuffer {
       i32[CAPACITY] = SLOTS_PER_PAGE;
       write(i32, HEADER, 0, 'MainThread', false);
     }
-    g[KEY] = buffer;
+    writeGlobal(REGISTRY_KEY, buffer);
   }
   return buffer;
 }

@@ -1,8 +1,14 @@
-import { isMainThread, threadId, workerData, type Worker } from 'node:worker_threads';
+// A Thread object: its options, start() (a worker on threading/entry/thread),
+// join(), and the messages its thread posts back. Who is who (currentThread,
+// enumerate) lives in identity.ts, the excepthook in excepthook.ts, a
+// subclass's crossing in internal/subclass.ts, the Node flags a thread gets
+// in internal/worker-start.ts.
+
+import { threadId, type Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
-import { decode, encode, type SharedTable } from '../internal/codec.js';
+import { encode, type SharedTable } from '../internal/codec.js';
 import { loadTask } from '../internal/task-load.js';
-import { argTypeError, describe, StateError } from '../internal/errors.js';
+import { argTypeError, codedError, describe, StateError } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
 import {
@@ -16,6 +22,14 @@ import { deadlineOf, remaining } from '../internal/wait.js';
 import * as registry from './registry.js';
 import { weftModule } from '../internal/package-url.js';
 import { startWorker } from '../internal/worker-start.js';
+import {
+  restoreFields,
+  subclassData,
+  type SubclassData,
+  type SubclassKind,
+} from '../internal/subclass.js';
+import { errorOf, isErrorMessage, reportException } from './excepthook.js';
+import { children, currentSlot, currentThread, setCurrentThread } from './identity.js';
 
 /** Options of a {@link Thread}. */
 export interface ThreadOptions<T extends Target> {
@@ -34,59 +48,7 @@ export interface ThreadOptions<T extends Target> {
   readonly resourceLimits?: ResourceLimits;
 }
 
-/** What {@link setExcepthook}'s hook receives, like Python's `threading.ExceptHookArgs`. */
-export interface ExceptHookArgs {
-  /** The error class's name, e.g. `TypeError`. */
-  readonly excType: string;
-  /** The error, rebuilt in this thread with the thread's message, stack and `code`. */
-  readonly excValue: Error;
-  /** The thread it escaped from. */
-  readonly thread: Thread;
-}
-
-/** Reports an error escaping a thread's target; see {@link setExcepthook}. */
-export type ExceptHook = (args: ExceptHookArgs) => void;
-
-/**
- * Python's default: `Exception in thread NAME:` and the stack, on stderr.
- *
- * @example
- * ```ts
- * setExcepthook((args) => {
- *   if (!(args.excValue instanceof TimeoutError)) defaultExcepthook(args); // quiet about timeouts
- * });
- * setExcepthook(defaultExcepthook); // back to the default
- * ```
- */
-export const defaultExcepthook: ExceptHook = ({ excValue, thread }) => {
-  process.stderr.write(
-    `Exception in thread ${thread.name}:\n${excValue.stack ?? String(excValue)}\n`,
-  );
-};
-
-let excepthook: ExceptHook = defaultExcepthook;
-
-/**
- * Replaces the hook called (in the thread that started the thread) when an
- * error escapes a thread's target. Python's `threading.excepthook = hook`.
- *
- * @returns The previous hook.
- * @example
- * ```ts
- * const errors: Error[] = [];
- * setExcepthook(({ excValue }) => errors.push(excValue));
- * ```
- */
-export function setExcepthook(hook: ExceptHook): ExceptHook {
-  if (typeof hook !== 'function')
-    throw argTypeError(`Expected \`hook\` to be a function, got ${describe(hook)}`);
-  const previous = excepthook;
-  excepthook = hook;
-  return previous;
-}
-
 let counter = 0;
-const children = new Map<number, Thread>();
 
 /** What a thread's entry receives in `workerData`. */
 export interface ThreadData {
@@ -104,28 +66,11 @@ export interface ThreadData {
   };
 }
 
-/** How an instance of a Thread subclass crosses into its thread (and its fields back). */
-export interface SubclassData {
-  readonly module: string;
-  readonly name: string;
-  readonly fields: unknown;
-  readonly table: SharedTable | undefined;
-}
-
 /** Message a subclass's thread posts when run() ends: its own fields, for the parent's instance. */
 export interface ThreadFieldsMessage {
   readonly type: 'weft.thread.fields';
   readonly fields: unknown;
   readonly table: SharedTable | undefined;
-}
-
-/** Message a thread's entry posts when the target fails. */
-export interface ThreadErrorMessage {
-  readonly type: 'weft.thread.error';
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string | undefined;
-  readonly props: Record<string, unknown>;
 }
 
 /**
@@ -250,7 +195,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     t.#slot = own.slot;
     t.#ident = threadId;
     t.#started = true;
-    current = t;
+    setCurrentThread(t);
     return t;
   }
 
@@ -307,7 +252,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     const spec = this.#spec;
     if (spec === undefined)
       throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
-    const self = spec === SUBCLASS ? subclassData(this) : undefined;
+    const self = spec === SUBCLASS ? subclassData(this, THREAD_SUBCLASS) : undefined;
     const slot = registry.claim(this.#name, this.#daemon);
     this.#started = true;
     this.#slot = slot;
@@ -345,9 +290,9 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     worker.on('message', (message: unknown) => {
       if (isErrorMessage(message)) {
         reported = true;
-        this.#report(rebuildError(message));
+        reportException(errorOf(message), this);
       } else if (isFieldsMessage(message)) {
-        Object.assign(this, decode(message.fields, message.table));
+        restoreFields(this, message.fields, message.table);
       }
     });
     worker.on('error', (error: Error) => {
@@ -356,7 +301,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
       if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         registry.markKilled(ident);
       }
-      if (!reported) this.#report(error);
+      if (!reported) reportException(error, this);
       reported = true;
     });
     this.#exited = new Promise((resolve) => {
@@ -368,15 +313,6 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     });
     // After the listeners: attaching a 'message' listener refs the worker again.
     if (this.#daemon) worker.unref();
-  }
-
-  #report(error: Error): void {
-    try {
-      excepthook({ excType: error.name, excValue: error, thread: this });
-    } catch (hookError) {
-      defaultExcepthook({ excType: error.name, excValue: error, thread: this });
-      process.stderr.write(`Exception in threading excepthook: ${String(hookError)}\n`);
-    }
   }
 
   /** True from the moment `start()` returns until the target has finished. */
@@ -450,21 +386,12 @@ const ATTACH = Object.freeze({ target: undefined });
 // The spec of a subclass that overrides run(): its class crosses instead.
 const SUBCLASS: TaskSpec = Object.freeze({ source: '', name: 'run' });
 
-/** Where a subclass instance's thread finds its class, and the instance's fields. */
-function subclassData(thread: Thread): SubclassData {
-  const cls = thread.constructor as { name: string; module?: unknown };
-  if (typeof cls.module !== 'string') {
-    throw new StateError(
-      'ERR_THREAD_CLASS_MODULE',
-      `${cls.name} overrides run(), so its thread must load the class: export it and add \`static module = import.meta.url\` to it`,
-    );
-  }
-  const own: Record<string, unknown> = {};
-  for (const key of Object.keys(thread))
-    own[key] = (thread as unknown as Record<string, unknown>)[key];
-  const { value: fields, table } = encode(own);
-  return { module: cls.module, name: cls.name, fields, table };
-}
+/** @internal How a Thread subclass crosses into its thread (internal/subclass.ts). */
+export const THREAD_SUBCLASS: SubclassKind = {
+  base: 'Thread',
+  where: 'thread',
+  noModule: 'ERR_THREAD_CLASS_MODULE',
+};
 
 function isFieldsMessage(message: unknown): message is ThreadFieldsMessage {
   return (
@@ -487,110 +414,10 @@ function argsNotCloneable(args: readonly unknown[], error: unknown): TypeError {
     }
   });
   const what = index === -1 ? '`args`' : `\`args[${index}]\` (${describe(args[index])})`;
-  const e = new TypeError(
+  return codedError(
+    TypeError,
+    'ERR_NOT_CLONEABLE',
     `Thread ${what} cannot be copied into a thread: ${(error as Error).message}. Pass data, a shareable, or a task reference instead`,
     { cause: error },
   );
-  Object.defineProperty(e, 'code', { value: 'ERR_NOT_CLONEABLE', enumerable: true });
-  return e;
-}
-
-/** @internal Threads started from this thread that keep it alive (entry waits for them). */
-export function liveChildren(): Thread[] {
-  return [...children.values()].filter((t) => !t.daemon && t.isAlive());
-}
-
-function isErrorMessage(message: unknown): message is ThreadErrorMessage {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as { type?: unknown }).type === 'weft.thread.error'
-  );
-}
-
-function rebuildError(message: ThreadErrorMessage): Error {
-  const error = new Error(message.message);
-  Object.defineProperty(error, 'name', { value: message.name, configurable: true, writable: true });
-  error.stack = message.stack ?? `${message.name}: ${message.message}`;
-  Object.assign(error, message.props);
-  return error;
-}
-
-// This thread's own identity.
-const own = (workerData as Partial<ThreadData> | null)?.weftThread;
-const currentSlot = isMainThread ? 0 : (own?.slot ?? -1);
-let current: Thread | undefined;
-
-/**
- * The thread this code runs in. In a thread weft did not start it is a
- * `Dummy-<threadId>` view.
- *
- * @example
- * ```ts
- * console.log(`in ${currentThread().name}`);
- * ```
- */
-export function currentThread(): Thread {
-  if (current === undefined) {
-    if (isMainThread) current = mainThread();
-    else if (own !== undefined) {
-      current = Thread.attach({
-        slot: own.slot,
-        ident: threadId,
-        name: own.name,
-        daemon: own.daemon,
-      });
-    } else {
-      current = Thread.attach({
-        slot: -1,
-        ident: threadId,
-        name: `Dummy-${threadId}`,
-        daemon: true,
-      });
-    }
-  }
-  return current;
-}
-
-let main: Thread | undefined;
-
-/**
- * The main thread (`MainThread`, ident 0), from any thread.
- *
- * @example
- * ```ts
- * currentThread() === mainThread(); // true on the main thread
- * ```
- */
-export function mainThread(): Thread {
-  return (main ??= Thread.attach({ slot: 0, ident: 0, name: 'MainThread', daemon: false }));
-}
-
-/**
- * Every live thread weft knows of (started with `Thread`, from any thread, plus
- * the main thread), like Python's `threading.enumerate()`.
- *
- * @example
- * ```ts
- * for (const t of enumerate()) console.log(t.name);
- * ```
- */
-export function enumerate(): Thread[] {
-  return registry.list().map((entry) => {
-    if (entry.slot === 0) return mainThread();
-    if (entry.slot === currentSlot && entry.ident === threadId) return currentThread();
-    return children.get(entry.ident) ?? Thread.attach(entry);
-  });
-}
-
-/**
- * How many threads `enumerate()` would list.
- *
- * @example
- * ```ts
- * activeCount(); // 1 when only the main thread runs
- * ```
- */
-export function activeCount(): number {
-  return registry.list().length;
 }

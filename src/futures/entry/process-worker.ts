@@ -15,6 +15,7 @@ import { watchParent } from '../../internal/parent-watchdog.js';
 import { LedgerWriter } from '../ledger.js';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
+import { loadRevivers } from './revivers.js';
 import { runProcess } from '../../multiprocessing/child.js';
 import type { ProcessRequest } from '../../multiprocessing/process.js';
 
@@ -61,7 +62,7 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
-    loop = new WorkerLoop(send, message as WorkerInit, new LedgerWriter(writeLedger));
+    loop = new WorkerLoop(send, message as WorkerInit, loadRevivers, new LedgerWriter(writeLedger));
     loop.start();
   }
 });

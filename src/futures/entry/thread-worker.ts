@@ -7,11 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
+import { loadRevivers } from './revivers.js';
 
 const port = parentPort!;
 const loop = new WorkerLoop(
   (message, transfer) => port.postMessage(message, transfer),
   (workerData as { weftPool: WorkerInit }).weftPool,
+  loadRevivers,
 );
 port.on('message', (message: unknown) => {
   if ((message as { t?: unknown }).t === 'exit') {

@@ -1,21 +1,18 @@
-// Entry of every weft Thread: decode the arguments, load the target, run it,
-// report an escaping error to the parent (which calls the excepthook), and
-// mark the thread finished in the registry so joiners wake.
+// Entry of every weft Thread (a composition root: nothing imports it; see
+// docs/architecture.md). Decodes the arguments, loads the target, runs it,
+// reports an escaping error to the parent (which calls the excepthook), and
+// marks the thread finished in the registry so joiners wake.
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { decode, encode } from '../../internal/codec.js';
-import { codedError } from '../../internal/errors.js';
-import { loadModule, loadTask } from '../../internal/task-load.js';
+import { decode } from '../../internal/codec.js';
+import { loadSubclass, ownFields, restoreFields } from '../../internal/subclass.js';
+import { loadTask } from '../../internal/task-load.js';
+import { errorMessage } from '../excepthook.js';
+import { liveChildren } from '../identity.js';
 import * as registry from '../registry.js';
-import { liveChildren } from '../thread.js';
-import { Thread } from '../thread.js';
-import type {
-  SubclassData,
-  ThreadData,
-  ThreadErrorMessage,
-  ThreadFieldsMessage,
-} from '../thread.js';
-// Every shareable class registers its reviver on import.
+import { Thread, THREAD_SUBCLASS, type ThreadData, type ThreadFieldsMessage } from '../thread.js';
+import type { SubclassData } from '../../internal/subclass.js';
+// The shareable classes an argument may hold register their revivers on import.
 import '../index.js';
 import '../../shared/index.js';
 import '../../queue/index.js';
@@ -32,51 +29,20 @@ function finish(): void {
 }
 
 function report(error: unknown): void {
-  const e = error instanceof Error ? error : new Error(`Non-error thrown: ${String(error)}`);
-  const props: Record<string, unknown> = {};
-  for (const key of Object.keys(e)) {
-    const value = (e as unknown as Record<string, unknown>)[key];
-    try {
-      structuredClone(value);
-      props[key] = value;
-    } catch {
-      // not cloneable: left out
-    }
-  }
-  const message: ThreadErrorMessage = {
-    type: 'weft.thread.error',
-    name: e.name,
-    message: e.message,
-    stack: e.stack,
-    props,
-  };
-  parentPort?.postMessage(message);
+  parentPort?.postMessage(errorMessage(error));
 }
 
 // A subclass of Thread: rebuild the instance from its class and fields, call
 // run(), and send the fields back (Python's thread object is shared; here
 // the parent's copy is updated once, when run() ends).
 async function runSubclass(data: SubclassData): Promise<void> {
-  const mod = await loadModule(data.module);
-  const cls =
-    mod[data.name] ??
-    Object.values(mod).find((v) => typeof v === 'function' && v.name === data.name);
-  if (typeof cls !== 'function' || !(cls.prototype instanceof Thread)) {
-    throw codedError(
-      TypeError,
-      'ERR_TASK_NOT_EXPORTED',
-      `Module ${data.module} does not export the Thread subclass \`${data.name}\`: export it so its thread can load it`,
-    );
-  }
-  const instance = Thread.adopt(cls as new () => Thread, own);
-  Object.assign(instance, decode(data.fields, data.table));
+  const cls = await loadSubclass(data, Thread, THREAD_SUBCLASS);
+  const instance = Thread.adopt(cls, own);
+  restoreFields(instance, data.fields, data.table);
   try {
     await instance.run();
   } finally {
-    const fields: Record<string, unknown> = {};
-    for (const key of Object.keys(instance))
-      fields[key] = (instance as unknown as Record<string, unknown>)[key];
-    const { value, table: back } = encode(fields);
+    const { value, table: back } = ownFields(instance);
     const message: ThreadFieldsMessage = { type: 'weft.thread.fields', fields: value, table: back };
     parentPort?.postMessage(message);
   }

@@ -833,8 +833,11 @@ export class LifoQueue<T = unknown> extends Queue<T> {
  * A queue that returns the smallest item first (Python's
  * `queue.PriorityQueue`): numbers, bigints, strings, or `[priority, item]`
  * pairs ordered by priority; equal priorities come out first-in-first-out.
- * One queue holds one kind of priority (mixing numbers and strings throws a
- * TypeError, as comparing them does in Python).
+ * An array priority compares element by element, as Python's tuples do. The
+ * priorities held at once have one shape (all numbers and bigints, all
+ * strings, or arrays of one length and one shape index by index): a priority
+ * of another shape, or NaN, is a TypeError thrown by the put that brought it,
+ * which changes nothing. weft/asyncio's `PriorityQueue` follows the same rules.
  *
  * @example
  * ```ts

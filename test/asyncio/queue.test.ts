@@ -115,28 +115,6 @@ test('a PriorityQueue hands a waiting put its turn in priority order', async () 
   assert.deepEqual([q.getNowait(), q.getNowait()], [0, 5]);
 });
 
-test('PriorityQueue: array priorities compare lexicographically; NaN is refused', () => {
-  const q = new PriorityQueue<[(number | string)[], string]>();
-  for (const x of [
-    [[2, 'a'], 'x'],
-    [[1, 'b'], 'y'],
-    [[1, 'a'], 'z'],
-    [[1], 'w'],
-  ] as [(number | string)[], string][]) {
-    q.putNowait(x);
-  }
-  const out: string[] = [];
-  while (!q.empty()) out.push(q.getNowait()[1]);
-  assert.deepEqual(out, ['w', 'z', 'y', 'x']);
-  assert.throws(() => new PriorityQueue<number>().putNowait(Number.NaN), TypeError);
-  q.putNowait([[1, 'a'], 'z']);
-  assert.throws(
-    () => q.putNowait([[1, 2], 'mixed'] as never),
-    TypeError,
-    'number vs string at index 1',
-  );
-});
-
 test('no timer, listener or handle is left behind by waits that time out, abort or succeed', async () => {
   const q = new Queue<number>({ maxsize: 1 });
   const controller = new AbortController();

@@ -33,3 +33,7 @@ export {
   QueueProxy,
 } from './proxies-sync.js';
 export type { QueueProxyWaitOptions } from './proxies-sync.js';
+// The errors its methods throw, one class each with weft/threading's and weft/queue's.
+export { BrokenBarrierError } from '../internal/broken-barrier.js';
+export { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
+export { WeftError, TimeoutError, StateError } from '../internal/errors.js';

@@ -64,23 +64,9 @@ export interface QueueOptions {
   readonly maxBytes?: number;
 }
 
-/** Options of `put` / `get` (async). */
-export interface QueueWaitOptions {
-  /** `false`: never wait (then no `timeout`). @default true */
-  readonly block?: boolean;
-  /** Most ms to wait. @default Infinity */
-  readonly timeout?: number;
-  /** Aborts the wait with `signal.reason`; the queue is left as it was. */
-  readonly signal?: AbortSignal;
-}
-
-/** Options of `putSync` / `getSync`. */
-export interface QueueWaitSyncOptions {
-  /** `false`: never wait (then no `timeout`). @default true */
-  readonly block?: boolean;
-  /** Most ms to block. @default Infinity */
-  readonly timeout?: number;
-}
+// One set of option types for every module (internal/options.ts).
+export type { QueueWaitOptions, QueueWaitSyncOptions } from '../internal/options.js';
+import type { QueueWaitOptions, QueueWaitSyncOptions } from '../internal/options.js';
 
 interface QueueState {
   readonly store?: StoreState;

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe } from '../internal/errors.js';
 import {
   checkBoolean,
@@ -79,6 +80,17 @@ export async function joinAll<G extends Greenlet<unknown>>(
  * ```
  */
 export function wait<G extends Greenlet<unknown>>(
+  greenlets: Iterable<G>,
+  options?: GreenWaitOptions,
+): Promise<G[]> {
+  try {
+    return waitChecked(greenlets, options);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function waitChecked<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
   options?: GreenWaitOptions,
 ): Promise<G[]> {

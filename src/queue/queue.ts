@@ -66,7 +66,12 @@ export interface QueueOptions {
 
 // One set of option types for every module (internal/options.ts).
 export type { QueueWaitOptions, QueueWaitSyncOptions } from '../internal/options.js';
-import type { QueueWaitOptions, QueueWaitSyncOptions } from '../internal/options.js';
+import type {
+  QueueWaitOptions,
+  QueueWaitSyncOptions,
+  WaitOptions,
+  WaitSyncOptions,
+} from '../internal/options.js';
 
 interface QueueState {
   readonly store?: StoreState;
@@ -710,7 +715,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @returns `true`, or `false` if `timeout` passed first.
    */
-  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  async join(options?: WaitOptions): Promise<boolean> {
     options = checkOptions(options, 'queue.join(options)', WAIT_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
@@ -734,7 +739,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
-  joinSync(options?: { timeout?: number }): boolean {
+  joinSync(options?: WaitSyncOptions): boolean {
     options = checkOptions(options, 'queue.joinSync(options)', WAIT_SYNC_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;

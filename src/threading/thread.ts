@@ -1,3 +1,4 @@
+import type { WaitOptions, WaitSyncOptions } from '../internal/options.js';
 import { isMainThread, threadId, workerData, type Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { decode, encode, type SharedTable } from '../internal/codec.js';
@@ -392,7 +393,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * @returns `true` if the thread finished, `false` on timeout.
    * @throws {StateError} `ERR_THREAD_STATE` if the thread was not started.
    */
-  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  async join(options?: WaitOptions): Promise<boolean> {
     options = checkOptions(options, 'thread.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
@@ -418,7 +419,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * messages and console output relayed from threads wait until it returns.
    * @returns `true` if the thread finished, `false` on timeout.
    */
-  joinSync(options?: { timeout?: number }): boolean {
+  joinSync(options?: WaitSyncOptions): boolean {
     options = checkOptions(options, 'thread.joinSync(options)', WAIT_SYNC_FORM);
     const timeout = checkTimeout(options.timeout);
     const ident = this.#joinable();

@@ -164,10 +164,10 @@ test('shutdown is idempotent and toString describes the queue', () => {
   assert.equal(String(q), '<LifoQueue maxsize=3 qsize=1 tasks=1 shutdown>');
 });
 
-test('bad options are rejected with messages naming them', () => {
+test('bad options are rejected with messages naming them', async () => {
   assert.throws(() => new Queue({ maxsize: 1.5 }), /`maxsize`/);
   const q = new Queue();
-  assert.throws(() => q.get({ block: 'no' as never }), /`block`/);
-  assert.throws(() => q.get({ signal: 1 as never }), /`signal`/);
+  await assert.rejects(q.get({ block: 'no' as never }), /`block`/);
+  await assert.rejects(q.get({ signal: 1 as never }), /`signal`/);
   assert.throws(() => q.shutdown({ immediate: 1 as never }), /`immediate`/);
 });

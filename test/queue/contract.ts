@@ -15,6 +15,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick, setTimeout as pause } from 'node:timers/promises';
 import { inspect } from 'node:util';
+import { assertRejectsAtCall } from '../helpers/rejects.js';
 
 /** The options the contract passes to put and get. */
 export interface ContractWaitOptions {
@@ -34,7 +35,7 @@ export interface ContractQueue<T> extends AsyncIterable<T> {
   full(): boolean;
   maxsize: number;
   taskDone(): void;
-  join(): Promise<unknown>;
+  join(options?: ContractWaitOptions): Promise<unknown>;
   shutdown(options?: { readonly immediate?: boolean }): void;
 }
 
@@ -666,6 +667,30 @@ export function queueContract(name: string, make: QueueClasses): void {
       q.putNowait('str');
       q.putNowait('abc');
       assert.deepEqual(drain(q), ['abc', 'str']);
+    });
+  });
+
+  describe(`${name}: promise-returning methods reject bad arguments`, () => {
+    test('put, get and join never throw at the call: a bad argument rejects', async () => {
+      const q = new make.Queue({ maxsize: 1 });
+      const pq = new make.PriorityQueue();
+      const T = 'ERR_INVALID_ARG_TYPE';
+      await assertRejectsAtCall('get(false)', () => q.get(false as never), TypeError, T);
+      await assertRejectsAtCall('put(1, false)', () => q.put(1, false as never), TypeError, T);
+      await assertRejectsAtCall('join(5)', () => q.join(5 as never), TypeError, T);
+      await assertRejectsAtCall(
+        'get({ timeout: -1 })',
+        () => q.get({ timeout: -1 }),
+        RangeError,
+        'ERR_OUT_OF_RANGE',
+      );
+      await assertRejectsAtCall(
+        'PriorityQueue put(NaN)',
+        () => pq.put(Number.NaN),
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+      );
+      assert.equal(q.qsize() + pq.qsize(), 0);
     });
   });
 }

@@ -169,7 +169,7 @@ export async function holdIn(
 
 /**
  * Asserts that calling `fn` fails with `cls`: a Sync form must throw; the
- * async form may throw or return a rejected promise.
+ * async form must return a rejected promise, never throw at the call.
  */
 export async function assertInvalid(
   form: Form,
@@ -181,14 +181,16 @@ export async function assertInvalid(
     assert.throws(fn, cls, what);
     return;
   }
+  // The rule of every promise-returning method: it never throws at the call;
+  // a bad argument rejects the promise it returns.
   let result: unknown;
   try {
     result = fn();
   } catch (e) {
-    assert.ok(e instanceof cls, `${what}: threw ${String(e)}, expected ${cls.name}`);
-    return;
+    assert.fail(`${what}: threw ${String(e)} at the call instead of rejecting`);
   }
-  await assert.rejects(result as Promise<unknown>, cls, what);
+  assert.ok(result instanceof Promise, `${what}: returns a promise`);
+  await assert.rejects(result, cls, what);
 }
 
 /** A predicate for assert.throws/rejects: a StateError with `code`. */

@@ -3,6 +3,18 @@
 // argument rejects the promise it returns. Used by the contract suites.
 import assert from 'node:assert/strict';
 
+/** Calls `call`, asserting that it returns a promise and does not throw; returns that promise. */
+export function promiseOf(what: string, call: () => unknown): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    assert.fail(`${what} threw at the call instead of rejecting: ${String(error)}`);
+  }
+  assert.ok(result instanceof Promise, `${what} returns a promise`);
+  return result;
+}
+
 /**
  * Asserts that `call()` returns a promise (never throws synchronously) that
  * rejects with an error of class `Class` and code `code`.
@@ -13,15 +25,8 @@ export async function assertRejectsAtCall(
   Class: new (...args: never[]) => Error,
   code: string,
 ): Promise<void> {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (error) {
-    assert.fail(`${what} threw at the call instead of rejecting: ${String(error)}`);
-  }
-  assert.ok(result instanceof Promise, `${what} returns a promise`);
   await assert.rejects(
-    result,
+    promiseOf(what, call),
     (e: unknown) => e instanceof Class && (e as { code?: unknown }).code === code,
     what,
   );

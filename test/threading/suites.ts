@@ -27,6 +27,7 @@ import type {
 } from '../../src/threading/index.js';
 import { SharedArray } from '../../src/shared/index.js';
 import type { Form } from '../fixtures/locks.js';
+import { promiseOf } from '../helpers/rejects.js';
 import { ACQUIRED, BY_PHASE, FAILED, PHASE, SEM_FAILED, STARTED } from '../fixtures/locks.js';
 
 export type { Form };
@@ -183,14 +184,7 @@ export async function assertInvalid(
   }
   // The rule of every promise-returning method: it never throws at the call;
   // a bad argument rejects the promise it returns.
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (e) {
-    assert.fail(`${what}: threw ${String(e)} at the call instead of rejecting`);
-  }
-  assert.ok(result instanceof Promise, `${what}: returns a promise`);
-  await assert.rejects(result, cls, what);
+  await assert.rejects(promiseOf(what, fn), cls, what);
 }
 
 /** A predicate for assert.throws/rejects: a StateError with `code`. */

@@ -12,5 +12,6 @@ export * from './queue/index.js';
 export * from './futures/index.js';
 // The catalogue of every `code` weft's errors carry.
 export type { ErrorCode } from './internal/codes.js';
-// Both modules name their options `WaitOptions`: the threading one wins here.
-export type { WaitOptions } from './threading/index.js';
+// The shared `{ timeout, signal }` options (internal/options.ts); weft/futures'
+// deprecated `WaitOptions` alias (of `WaitFuturesOptions`) is not this one.
+export type { WaitOptions } from './internal/options.js';

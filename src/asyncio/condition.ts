@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
 import {
@@ -62,6 +63,14 @@ export class Condition {
 
   /** Acquires the underlying lock. */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
   }
 

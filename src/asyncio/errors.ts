@@ -1,23 +1,6 @@
-import { WeftError } from '../internal/errors.js';
-
-/**
- * The reason a task was told to stop: the abort reason of the signal a
- * {@link TaskGroup} gives its tasks once one of them failed (`cause` is that
- * failure). Python's `asyncio.CancelledError`. A task that ends with it is
- * not counted as a failure of its group.
- *
- * @example
- * ```ts
- * tg.create(async (signal) => {
- *   try { await sleep(10_000, { signal }); } catch (e) { if (e instanceof CancelledError) console.log('stopped'); throw e; }
- * });
- * ```
- */
-export class CancelledError extends WeftError {
-  constructor(message = 'The task was cancelled', options?: ErrorOptions) {
-    super('ERR_CANCELLED', message, options);
-  }
-}
+// One CancelledError for weft/futures and weft/asyncio (a task awaiting a
+// cancelled Future is cancelled, not failed).
+export { CancelledError } from '../internal/cancelled.js';
 
 /**
  * Every failure of a {@link TaskGroup}'s tasks (and of its body, in

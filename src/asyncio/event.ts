@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { WaiterList } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
@@ -41,9 +42,17 @@ export class Event {
    * Waits until the flag is set.
    *
    * @returns `true` once set (at once if it is); `false` on timeout.
-   * @throws {RangeError} negative timeout.
+   * @throws {RangeError} (rejects) negative timeout.
    */
   wait(options?: WaitOptions): Promise<boolean> {
+    try {
+      return this.#wait(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #wait(options?: WaitOptions): Promise<boolean> {
     checkOptions(options, 'event.wait(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe } from '../internal/errors.js';
 
 /** Options of {@link gather}, given as its last argument. */
@@ -26,7 +27,7 @@ export type GatheredOrErrors<T extends readonly unknown[]> = {
  * stands in its place (typed `Error`: reject with errors).
  *
  * @param tasks - Promises (or thenables), then optionally a {@link GatherOptions} object.
- * @throws {TypeError} when an argument is neither a promise nor, last, the options.
+ * @throws {TypeError} (rejects) when an argument is neither a promise nor, last, the options.
  * @example
  * ```ts
  * const [a, b] = await gather(foo(), bar());
@@ -44,6 +45,14 @@ export function gather<const T extends readonly PromiseLike<unknown>[]>(
   ...args: [...T, GatherOptions]
 ): Promise<Gathered<T> | GatheredOrErrors<T>>;
 export function gather(...args: unknown[]): Promise<unknown[]> {
+  try {
+    return gatherChecked(...args);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function gatherChecked(...args: unknown[]): Promise<unknown[]> {
   let tasks = args;
   let returnExceptions = false;
   const last = args[args.length - 1];

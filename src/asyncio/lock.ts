@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
 import { ASYNC_FORM, checkAcquire, checkOptions, checkSignal } from '../internal/validate.js';
@@ -33,9 +34,17 @@ export class Lock {
    * Acquires the lock, waiting (without blocking the thread) while it is held.
    *
    * @returns `true` once acquired; `false` if `timeout` passed or `blocking: false` found it held.
-   * @throws {RangeError} for a negative timeout, or a timeout with `blocking: false`.
+   * @throws {RangeError} (rejects) for a negative timeout, or a timeout with `blocking: false`.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#take(ACQUIRE, options) as Promise<boolean>;
   }
 

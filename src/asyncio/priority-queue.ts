@@ -1,4 +1,4 @@
-import { comparePriority, priorityOf } from '../internal/priority.js';
+import { comparePriority, priorityOf, shapeError, shapeOf } from '../internal/priority.js';
 import type { Prioritized, Priority } from '../internal/priority.js';
 import { Queue } from './queue.js';
 import type { QueueStore } from './queue.js';
@@ -12,9 +12,12 @@ export type { Prioritized, Priority } from '../internal/priority.js';
  * Items are numbers, bigints, strings, or `[priority, item]` arrays (Python's
  * `(priority, item)` tuples). Only the priority is compared, so the item
  * need not be comparable, and equal priorities come out first-in-first-out.
- * A priority that is an array compares lexicographically. Comparing
- * different kinds (a number with a string) is a `TypeError`, thrown by the
- * `put` that brought the item, which leaves the queue unchanged.
+ * A priority that is an array compares element by element, as Python's
+ * tuples do. The rules are weft/queue's `PriorityQueue`'s: the priorities
+ * held at once have one shape (all numbers and bigints, all strings, or
+ * arrays of one length and one shape index by index); a priority of another
+ * shape, or NaN, is a `TypeError` thrown by the `put` that brought it, which
+ * leaves the queue unchanged, so no later `get` can fail.
  *
  * @example
  * ```ts
@@ -33,6 +36,7 @@ export class PriorityQueue<T extends Prioritized> extends Queue<T> {
 
 interface Node<T> {
   readonly key: Priority;
+  readonly shape: string;
   readonly seq: number;
   readonly item: T;
 }
@@ -46,17 +50,23 @@ class Heap<T> implements QueueStore<T> {
   }
 
   check(item: T): void {
-    const key = priorityOf(item);
-    // Comparing with one stored key catches a different kind of priority.
-    const top = this.#nodes[0];
-    if (top !== undefined) comparePriority(key, top.key);
+    this.#node(item);
   }
 
-  // Finds the new node's place before moving anything, so a comparison that
-  // throws leaves the heap as it was.
+  // The item's node; throws for a priority with no order or of another
+  // shape than the held ones (every held node has one shape).
+  #node(item: T): Node<T> {
+    const key = priorityOf(item);
+    const shape = shapeOf(key);
+    const top = this.#nodes[0];
+    if (top !== undefined && top.shape !== shape) throw shapeError(top.shape, shape);
+    return { key, shape, seq: this.#seq, item };
+  }
+
+  // Priorities of one shape never fail to compare: nothing below throws.
   push(item: T): void {
     const nodes = this.#nodes;
-    const node: Node<T> = { key: priorityOf(item), seq: this.#seq, item };
+    const node = this.#node(item);
     let i = nodes.length;
     const path: number[] = [];
     while (i > 0) {

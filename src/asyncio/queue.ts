@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { Deque } from '../internal/deque.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
@@ -151,6 +152,14 @@ export class Queue<T> implements AsyncIterable<T> {
    * negative timeout or a timeout with `block: false`.
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
+    try {
+      return this.#put(item, options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #put(item: T, options?: QueueWaitOptions): Promise<void> {
     checkOptions(options, 'queue.put(item, options)', QUEUE_FORM);
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
@@ -184,6 +193,14 @@ export class Queue<T> implements AsyncIterable<T> {
    * {@link QueueShutDown} (rejects) once shut down and empty.
    */
   get(options?: QueueWaitOptions): Promise<T> {
+    try {
+      return this.#get(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #get(options?: QueueWaitOptions): Promise<T> {
     checkOptions(options, 'queue.get(options)', QUEUE_FORM);
     const timeout =
       options === undefined ? Infinity : checkAcquire(options.block, options.timeout, 'block');
@@ -226,6 +243,14 @@ export class Queue<T> implements AsyncIterable<T> {
    * @remarks Cancellation: an aborted `join()` rejects with `signal.reason`.
    */
   join(options?: WaitOptions): Promise<boolean> {
+    try {
+      return this.#join(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #join(options?: WaitOptions): Promise<boolean> {
     checkOptions(options, 'queue.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options?.timeout);
     const signal = checkSignal(options?.signal);

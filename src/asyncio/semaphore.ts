@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { StateError } from '../internal/errors.js';
 import type { Guard } from '../internal/guard.js';
 import {
@@ -65,9 +66,17 @@ export class Semaphore {
    * Takes a permit, waiting (without blocking the thread) while there is none.
    *
    * @returns `true` once taken; `false` on timeout or when `blocking: false` found none.
-   * @throws {RangeError} negative timeout, or timeout with `blocking: false`.
+   * @throws {RangeError} (rejects) negative timeout, or timeout with `blocking: false`.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     // The hot path: while permits are left nobody waits (release() hands them over first).
     if (options === undefined) {
       if (this.#value > 0) {

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe } from '../internal/errors.js';
 import { checkOptions, checkSignal } from '../internal/validate.js';
 
@@ -22,6 +23,14 @@ export interface ShieldOptions {
  * ```
  */
 export function shield<T>(promise: PromiseLike<T>, options?: ShieldOptions): Promise<Awaited<T>> {
+  try {
+    return shieldChecked<T>(promise, options);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function shieldChecked<T>(promise: PromiseLike<T>, options?: ShieldOptions): Promise<Awaited<T>> {
   if (
     (typeof promise !== 'object' && typeof promise !== 'function') ||
     promise === null ||

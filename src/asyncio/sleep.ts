@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { sleep as schedule } from '../internal/scheduler.js';
 import { checkOptions, checkSignal, checkTimeout } from '../internal/validate.js';
 
@@ -13,7 +14,7 @@ export interface SleepOptions {
  * tasks already ready run first, in order.
  *
  * @param delay - Ms, >= 0.
- * @throws {RangeError} for a negative delay.
+ * @throws {RangeError} (rejects) for a negative delay.
  * @remarks Cancellation: when `signal` aborts, the timer is dropped and the
  * promise rejects with `signal.reason`.
  * @example
@@ -27,6 +28,14 @@ export interface SleepOptions {
  * ```
  */
 export function sleep(delay: number, options?: SleepOptions): Promise<void> {
+  try {
+    return sleepChecked(delay, options);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function sleepChecked(delay: number, options?: SleepOptions): Promise<void> {
   const ms = checkTimeout(delay, 'delay');
   return schedule(
     ms,

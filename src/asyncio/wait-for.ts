@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe } from '../internal/errors.js';
 import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { timeout as openTimeout } from './timeout.js';
@@ -29,6 +30,17 @@ export interface WaitForOptions {
  * ```
  */
 export function waitFor<T>(
+  task: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
+  options?: WaitForOptions,
+): Promise<Awaited<T>> {
+  try {
+    return waitForChecked(task, options);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function waitForChecked<T>(
   task: PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>),
   options?: WaitForOptions,
 ): Promise<Awaited<T>> {

@@ -1,21 +1,8 @@
 import { WeftError } from '../internal/errors.js';
 
-/**
- * The future was cancelled: thrown by `result()`, `exception()` and `await`
- * on a cancelled {@link Future}. Python's `concurrent.futures.CancelledError`.
- *
- * @example
- * ```ts
- * const f = new Future<number>();
- * f.cancel();
- * try { await f; } catch (e) { (e as CancelledError).code === 'ERR_CANCELLED'; }
- * ```
- */
-export class CancelledError extends WeftError {
-  constructor(message = 'The future was cancelled', options?: ErrorOptions) {
-    super('ERR_CANCELLED', message, options);
-  }
-}
+// One CancelledError for weft/futures and weft/asyncio (a task awaiting a
+// cancelled Future is cancelled, not failed).
+export { CancelledError } from '../internal/cancelled.js';
 
 /**
  * The executor cannot run tasks any more, because a worker's `initializer`

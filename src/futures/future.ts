@@ -12,6 +12,7 @@ import { TimeoutError } from '../internal/errors.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
+import type { WaitOptions } from '../internal/options.js';
 
 const PENDING = 0;
 const RUNNING = 1;
@@ -27,13 +28,11 @@ export interface FutureOwner {
   isRunning(future: Future<unknown>): boolean;
 }
 
-/** Options of {@link Future.result} and {@link Future.exception}. */
-export interface FutureWaitOptions {
-  /** Most ms to wait; then `TimeoutError`. `0` checks without waiting. @default Infinity */
-  readonly timeout?: number;
-  /** Aborts the wait (rejects with `signal.reason`); the future itself is not affected. */
-  readonly signal?: AbortSignal;
-}
+/**
+ * Options of {@link Future.result} and {@link Future.exception}: the shared
+ * {@link WaitOptions}; when `timeout` passes they throw `TimeoutError`.
+ */
+export type FutureWaitOptions = WaitOptions;
 
 type Waiter = (future: Future<unknown>) => void;
 

@@ -8,6 +8,7 @@ export { Future } from './future.js';
 export type { FutureWaitOptions } from './future.js';
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
 export type {
+  WaitFuturesOptions,
   WaitOptions,
   AsCompletedOptions,
   DoneAndNotDone,

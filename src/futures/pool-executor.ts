@@ -3,6 +3,7 @@
 // for the task's id, one TaskFuture, a scan of the arguments that only does
 // work for object arguments, and a push onto the pool's queue.
 
+import { rejected } from '../internal/reject.js';
 import { pack, packedOnly, PROCESS_SAFE } from '../internal/codec.js';
 import { argTypeError, describe, outOfRangeError, StateError } from '../internal/errors.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
@@ -194,6 +195,14 @@ export abstract class PoolExecutor extends Executor {
    * ```
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
+    try {
+      return this.#shutdown(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #shutdown(options: ShutdownOptions): Promise<void> {
     checkOptions(options, 'pool.shutdown(options)', '{ wait: false, cancelFutures: true }');
     const { wait = true, cancelFutures = false } = options;
     if (typeof wait !== 'boolean')

@@ -42,13 +42,25 @@ export const ALL_COMPLETED = 'ALL_COMPLETED';
 /** When {@link wait} returns. */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
-/** Options of {@link wait}. */
-export interface WaitOptions {
+/**
+ * Options of {@link wait} (Python's `wait(fs, timeout, return_when)`). Not the
+ * {@link WaitOptions} of the other waiting methods: no signal, and a timeout
+ * returns what is done instead of failing.
+ */
+export interface WaitFuturesOptions {
   /** Most ms to wait; `wait` then returns what is done so far (it never throws on timeout). @default Infinity */
   readonly timeout?: number;
   /** @default 'ALL_COMPLETED' */
   readonly returnWhen?: ReturnWhen;
 }
+
+/**
+ * The former name of {@link WaitFuturesOptions}, kept so that imports keep working.
+ *
+ * @deprecated Use {@link WaitFuturesOptions}; `WaitOptions` names the shared
+ * `{ timeout, signal }` options everywhere else.
+ */
+export type WaitOptions = WaitFuturesOptions;
 
 /** What {@link wait} returns: two disjoint sets of the given futures. */
 export interface DoneAndNotDone<F> {
@@ -74,7 +86,7 @@ export interface DoneAndNotDone<F> {
  */
 export async function wait<F extends Future<unknown>>(
   futures: Iterable<F>,
-  options: WaitOptions = {},
+  options: WaitFuturesOptions = {},
 ): Promise<DoneAndNotDone<F>> {
   checkOptions(options, 'wait(futures, options)', '{ timeout: 100, returnWhen: FIRST_COMPLETED }');
   const all = collect(futures);

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { inspect } from 'node:util';
 import { argTypeError, describe } from '../internal/errors.js';
 import { at, cancel, soon } from '../internal/scheduler.js';
@@ -165,6 +166,14 @@ export class Greenlet<R = unknown> {
    * died or `timeout` passed.
    */
   kill(options?: KillOptions): Promise<boolean> {
+    try {
+      return this.#kill(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #kill(options?: KillOptions): Promise<boolean> {
     checkBoolean(checkOptions(options, 'greenlet.kill(options)', KILL_FORM).block, 'block');
     const timeout = checkTimeout(options?.timeout);
     const reason = options?.exception ?? new GreenletExit();
@@ -186,9 +195,17 @@ export class Greenlet<R = unknown> {
    * Waits until it has finished.
    *
    * @returns `true` once finished; `false` if `timeout` passed first.
-   * @throws {RangeError} for a negative timeout.
+   * @throws {RangeError} (rejects) for a negative timeout.
    */
   join(options?: JoinOptions): Promise<boolean> {
+    try {
+      return this.#join(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #join(options?: JoinOptions): Promise<boolean> {
     checkOptions(options, 'greenlet.join(options)', '{ timeout: 100 }');
     const timeout = checkTimeout(options?.timeout);
     if (this.#state === DEAD) return Promise.resolve(true);

@@ -7,7 +7,7 @@
 export { Greenlet, spawn, spawnLater, getCurrent, setErrorHandler } from './greenlet.js';
 export type { ErrorHandler, GetOptions, JoinOptions, KillOptions } from './greenlet.js';
 export { joinAll, killAll, wait } from './join-all.js';
-export type { JoinAllOptions, WaitOptions } from './join-all.js';
+export type { GreenWaitOptions, JoinAllOptions, WaitOptions } from './join-all.js';
 export { sleep } from './sleep.js';
 export { Timeout } from './timeout.js';
 export { BaseGroup, Group } from './group.js';

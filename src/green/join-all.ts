@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { argTypeError, describe } from '../internal/errors.js';
 import {
   checkBoolean,
@@ -20,13 +21,24 @@ export interface JoinAllOptions {
   readonly raiseError?: boolean;
 }
 
-/** Options of {@link wait}. */
-export interface WaitOptions {
+/**
+ * Options of {@link wait} (gevent's `wait(objects, timeout, count)`). Not the
+ * shared `WaitOptions` of the other modules: no signal, and `count`.
+ */
+export interface GreenWaitOptions {
   /** Most ms to wait. @default Infinity */
   readonly timeout?: number;
   /** Return once this many have finished. @default all of them */
   readonly count?: number;
 }
+
+/**
+ * The former name of {@link GreenWaitOptions}, kept so that imports keep working.
+ *
+ * @deprecated Use {@link GreenWaitOptions}; `WaitOptions` names the shared
+ * `{ timeout, signal }` options in the other modules.
+ */
+export type WaitOptions = GreenWaitOptions;
 
 /**
  * Waits for greenlets to finish (gevent's `joinall`).
@@ -69,7 +81,18 @@ export async function joinAll<G extends Greenlet<unknown>>(
  */
 export function wait<G extends Greenlet<unknown>>(
   greenlets: Iterable<G>,
-  options?: WaitOptions,
+  options?: GreenWaitOptions,
+): Promise<G[]> {
+  try {
+    return waitChecked(greenlets, options);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function waitChecked<G extends Greenlet<unknown>>(
+  greenlets: Iterable<G>,
+  options?: GreenWaitOptions,
 ): Promise<G[]> {
   checkOptions(options, 'wait(greenlets, options)', '{ count: 1, timeout: 100 }');
   const list = toList(greenlets);

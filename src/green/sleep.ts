@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { sleep as schedule } from '../internal/scheduler.js';
 import { checkTimeout } from '../internal/validate.js';
 import { blocking } from './hub.js';
@@ -9,7 +10,7 @@ import { blocking } from './hub.js';
  * greenlet interrupts it.
  *
  * @param delay - Ms, >= 0. @default 0
- * @throws {RangeError} for a negative delay.
+ * @throws {RangeError} (rejects) for a negative delay.
  * @example
  * ```ts
  * spawn(async () => {
@@ -20,6 +21,14 @@ import { blocking } from './hub.js';
  * ```
  */
 export function sleep(delay = 0): Promise<void> {
+  try {
+    return sleepChecked(delay);
+  } catch (error) {
+    return rejected(error);
+  }
+}
+
+function sleepChecked(delay = 0): Promise<void> {
   const ms = checkTimeout(delay, 'delay');
   return blocking((signal) => schedule(ms, signal));
 }

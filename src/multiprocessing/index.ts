@@ -49,3 +49,7 @@ export {
 } from './synchronize.js';
 export type { BarrierProcessOptions } from './synchronize.js';
 export { Queue, JoinableQueue } from './queues.js';
+// The errors its methods throw, one class each with weft/threading's and weft/queue's.
+export { BrokenBarrierError } from '../internal/broken-barrier.js';
+export { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
+export { WeftError, TimeoutError, StateError } from '../internal/errors.js';

@@ -24,6 +24,7 @@ import {
   type WaitSyncOptions,
 } from '../threading/guard.js';
 import { BaseProxy, invoke, invokeSync } from './proxy-base.js';
+import type { QueueWaitOptions } from '../internal/options.js';
 
 function optionsOf<T extends object>(options: T | undefined): T {
   if (options === undefined) return {} as T;
@@ -288,15 +289,8 @@ export class BarrierProxy extends BaseProxy {
   }
 }
 
-/** Options of a queue proxy's `put` / `get`. */
-export interface QueueProxyWaitOptions {
-  /** `false`: never wait (then no `timeout`). @default true */
-  readonly block?: boolean;
-  /** Most ms to wait. @default Infinity */
-  readonly timeout?: number;
-  /** Aborts the wait with `signal.reason`; the queue is left as it was. */
-  readonly signal?: AbortSignal;
-}
+/** Options of a queue proxy's `put` / `get`: the shared `QueueWaitOptions` (internal/options.ts). */
+export type QueueProxyWaitOptions = QueueWaitOptions;
 
 /**
  * A proxy for a Queue, JoinableQueue, LifoQueue or PriorityQueue in a

@@ -9,3 +9,4 @@ export type { QueueOptions, QueueWaitOptions, QueueWaitSyncOptions } from './que
 export { SimpleQueue } from './simple-queue.js';
 export { QueueEmpty, QueueFull, QueueShutDown } from '../internal/queue-errors.js';
 export { QueueMemoryError } from './store.js';
+export { WeftError, TimeoutError, StateError } from '../internal/errors.js';

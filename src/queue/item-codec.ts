@@ -19,7 +19,7 @@ import {
   resolveSync,
 } from './sab-directory.js';
 import { readString } from './utf16.js';
-import { codedError } from '../internal/errors.js';
+import { priorityOf, priorityText, shapeOf } from '../internal/priority.js';
 
 export const T_UNDEFINED = 0;
 export const T_NULL = 1;
@@ -38,6 +38,8 @@ const LONG_STRING = 512;
 export const K_NUMBER = 1;
 export const K_BIGINT = 2;
 export const K_STRING = 3;
+/** An array priority: stored as its shape, a NUL, and its text. */
+export const K_ARRAY = 4;
 
 /**
  * One item, prepared outside the lock: its tag, payload size, and payload
@@ -237,37 +239,28 @@ export class Pending {
   }
 }
 
-/** Extracts and checks the priority of `item` (PriorityQueue) into `prepared`. */
+/**
+ * Extracts and checks the priority of `item` (PriorityQueue) into `prepared`
+ * (`internal/priority.ts`: the rules of every PriorityQueue). An array
+ * priority is kept as text: its shape, a NUL, then `priorityText`.
+ */
 export function prepareKey(prepared: Prepared, item: unknown): void {
-  let key: unknown = item;
-  if (Array.isArray(item)) {
-    if (item.length === 0) {
-      throw codedError(
-        TypeError,
-        'ERR_INVALID_ARG_VALUE',
-        'A PriorityQueue item that is an array needs a priority first: [priority, item]',
-      );
-    }
-    key = item[0];
-  }
-  if (typeof key === 'number') {
-    if (Number.isNaN(key))
-      throw codedError(
-        RangeError,
-        'ERR_INVALID_ARG_VALUE',
-        'A PriorityQueue priority cannot be NaN',
-      );
-    prepared.keyKind = K_NUMBER;
-  } else if (typeof key === 'bigint') prepared.keyKind = K_BIGINT;
+  const key = priorityOf(item);
+  if (typeof key === 'number') prepared.keyKind = K_NUMBER;
+  else if (typeof key === 'bigint') prepared.keyKind = K_BIGINT;
   else if (typeof key === 'string') prepared.keyKind = K_STRING;
   else {
-    throw codedError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `A PriorityQueue orders numbers, bigints, strings and [priority, item] pairs; got a priority of type ${typeof key}`,
-    );
+    prepared.keyKind = K_ARRAY;
+    prepared.key = `${shapeOf(key)}\0${priorityText(key)}`;
+    return;
   }
   prepared.key = key;
+}
+
+/** The shape of a prepared or stored key (see `shapeOf`). */
+export function keyShape(kind: number, key: number | bigint | string): string {
+  if (kind === K_ARRAY) return (key as string).slice(0, (key as string).indexOf('\0'));
+  return kind === K_STRING ? 's' : 'n';
 }
 
 // The JSON text of `value` when JSON round-trips it exactly, else

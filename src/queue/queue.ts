@@ -64,23 +64,14 @@ export interface QueueOptions {
   readonly maxBytes?: number;
 }
 
-/** Options of `put` / `get` (async). */
-export interface QueueWaitOptions {
-  /** `false`: never wait (then no `timeout`). @default true */
-  readonly block?: boolean;
-  /** Most ms to wait. @default Infinity */
-  readonly timeout?: number;
-  /** Aborts the wait with `signal.reason`; the queue is left as it was. */
-  readonly signal?: AbortSignal;
-}
-
-/** Options of `putSync` / `getSync`. */
-export interface QueueWaitSyncOptions {
-  /** `false`: never wait (then no `timeout`). @default true */
-  readonly block?: boolean;
-  /** Most ms to block. @default Infinity */
-  readonly timeout?: number;
-}
+// One set of option types for every module (internal/options.ts).
+export type { QueueWaitOptions, QueueWaitSyncOptions } from '../internal/options.js';
+import type {
+  QueueWaitOptions,
+  QueueWaitSyncOptions,
+  WaitOptions,
+  WaitSyncOptions,
+} from '../internal/options.js';
 
 interface QueueState {
   readonly store?: StoreState;
@@ -724,7 +715,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @returns `true`, or `false` if `timeout` passed first.
    */
-  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  async join(options?: WaitOptions): Promise<boolean> {
     options = checkOptions(options, 'queue.join(options)', WAIT_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const signal = checkSignal(options.signal);
@@ -748,7 +739,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * @remarks Blocking: stops this thread's event loop while it waits.
    */
-  joinSync(options?: { timeout?: number }): boolean {
+  joinSync(options?: WaitSyncOptions): boolean {
     options = checkOptions(options, 'queue.joinSync(options)', WAIT_SYNC_FORM);
     const deadline = deadlineOf(checkTimeout(options.timeout));
     const c = this.#c;
@@ -833,8 +824,11 @@ export class LifoQueue<T = unknown> extends Queue<T> {
  * A queue that returns the smallest item first (Python's
  * `queue.PriorityQueue`): numbers, bigints, strings, or `[priority, item]`
  * pairs ordered by priority; equal priorities come out first-in-first-out.
- * One queue holds one kind of priority (mixing numbers and strings throws a
- * TypeError, as comparing them does in Python).
+ * An array priority compares element by element, as Python's tuples do. The
+ * priorities held at once have one shape (all numbers and bigints, all
+ * strings, or arrays of one length and one shape index by index): a priority
+ * of another shape, or NaN, is a TypeError thrown by the put that brought it,
+ * which changes nothing. weft/asyncio's `PriorityQueue` follows the same rules.
  *
  * @example
  * ```ts

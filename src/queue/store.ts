@@ -33,13 +33,21 @@
 //   when BUMP hits the end, live records are compacted to the front, and the
 //   arena grows (doubling, up to `maxBytes`) only when they would not fit.
 
-import { codedError, StateError } from '../internal/errors.js';
+import { StateError } from '../internal/errors.js';
 import { readString } from './utf16.js';
+import {
+  comparePriority,
+  priorityFromText,
+  shapeError,
+  type Priority,
+} from '../internal/priority.js';
 import { adopted, allocate, attach, Tag } from '../internal/layout.js';
 import {
   discard,
+  K_ARRAY,
   K_BIGINT,
   K_NUMBER,
+  keyShape,
   readPayload,
   T_BYTES,
   writePayload,
@@ -97,7 +105,6 @@ export const LIFO = 1;
 export const PRIORITY = 2;
 
 const ENTRY = 4;
-const KEY_NAMES = ['', 'number', 'bigint', 'string'];
 
 const INITIAL_ARENA = 64 * 1024;
 const INITIAL_ENTRIES = 64;
@@ -129,7 +136,7 @@ export interface StoreState {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-type Key = number | bigint | string;
+type Key = number | bigint | string | readonly Priority[];
 
 export class Store {
   readonly control: Int32Array;
@@ -205,12 +212,8 @@ export class Store {
     let keyLength = 0;
     if (kind === PRIORITY) {
       const established = c[KEY_KIND]!;
-      if (established !== 0 && established !== item.keyKind) {
-        throw codedError(
-          TypeError,
-          'ERR_INVALID_ARG_VALUE',
-          `This PriorityQueue holds ${KEY_NAMES[established]} priorities; cannot compare a ${KEY_NAMES[item.keyKind]} with them`,
-        );
+      if (established !== 0 && (established !== item.keyKind || established === K_ARRAY)) {
+        this.#checkShape(established, item);
       }
       keyLength = item.keyKind === K_NUMBER ? 8 : String(item.key).length * 2;
     }
@@ -397,6 +400,7 @@ export class Store {
     entries.sort((a, b) => {
       const ka = keys.get(a)!;
       const kb = keys.get(b)!;
+      if (typeof ka === 'object') return comparePriority(ka, kb) || (a[3]! - b[3]!) | 0;
       if (ka < kb) return -1;
       if (ka > kb) return 1;
       return (a[3]! - b[3]!) | 0;
@@ -518,7 +522,22 @@ export class Store {
     const kind = this.#u8[offset + 1];
     if (kind === K_NUMBER) return this.#f64[(offset + 8) >> 3]!;
     const s = readString(this.#u16, (offset + 8) >> 1, keyLength >> 1);
+    if (kind === K_ARRAY) return priorityFromText(s.slice(s.indexOf('\0') + 1));
     return kind === K_BIGINT ? BigInt(s) : s;
+  }
+
+  // Refuses a priority whose shape is not the held ones' (internal/priority.ts),
+  // so that no comparison in a later sift can fail. Every held key has one
+  // shape: the root's says which.
+  #checkShape(established: number, item: Prepared): void {
+    const got = keyShape(item.keyKind, item.key);
+    let held: string;
+    if (established === K_ARRAY) {
+      const root = this.#index;
+      const text = readString(this.#u16, (root[0]! + 8) >> 1, root[1]! >> 1);
+      held = keyShape(K_ARRAY, text);
+    } else held = keyShape(established, 0);
+    if (held !== got) throw shapeError(held, got);
   }
 
   #keyAt(i: number): Key {
@@ -528,6 +547,10 @@ export class Store {
 
   // Heap order: smaller key first, then earlier seq (FIFO among equals).
   static #before(ka: Key, sa: number, kb: Key, sb: number): boolean {
+    if (typeof ka === 'object') {
+      const c = comparePriority(ka, kb);
+      return c < 0 || (c === 0 && ((sa - sb) | 0) < 0);
+    }
     if (ka < kb) return true;
     if (ka > kb) return false;
     return ((sa - sb) | 0) < 0;

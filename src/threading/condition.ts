@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
@@ -118,6 +119,14 @@ export class Condition implements Shareable {
 
   /** Acquires the underlying lock (async). */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
   }
 

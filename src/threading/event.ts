@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
@@ -69,9 +70,17 @@ export class Event implements Shareable {
    * Waits until the flag is set, without blocking the event loop.
    *
    * @returns `true` once set (at once if it is); `false` on timeout.
-   * @throws {RangeError} negative timeout.
+   * @throws {RangeError} (rejects) negative timeout.
    */
   wait(options?: WaitOptions): Promise<boolean> {
+    try {
+      return this.#wait(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #wait(options?: WaitOptions): Promise<boolean> {
     const timeout = checkTimeout(checkOptions(options, 'event.wait(options)', WAIT_FORM).timeout);
     const signal = checkSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason as Error);

@@ -1,34 +1,17 @@
 import { TimeoutError } from '../internal/errors.js';
 import { Guard } from '../internal/guard.js';
+import type { AcquireOptions, AcquireSyncOptions } from '../internal/options.js';
 
 // One Guard class for weft/threading and weft/asyncio.
 export { Guard } from '../internal/guard.js';
 
-/** Options of the waiting forms: `acquire`, `hold`, `wait`. */
-export interface WaitOptions {
-  /** Most ms to wait; `0` tries once. @default Infinity */
-  readonly timeout?: number;
-  /** Aborts the wait: it rejects with `signal.reason` and leaves the primitive as it was. */
-  readonly signal?: AbortSignal;
-}
-
-/** Options of the blocking forms: `acquireSync`, `holdSync`, `waitSync`. */
-export interface WaitSyncOptions {
-  /** Most ms to block; `0` tries once. @default Infinity */
-  readonly timeout?: number;
-}
-
-/** Options of `acquire`, Python's `acquire(blocking, timeout)`. */
-export interface AcquireOptions extends WaitOptions {
-  /** `false` tries once and never waits (no `timeout` allowed then). @default true */
-  readonly blocking?: boolean;
-}
-
-/** Options of `acquireSync`. */
-export interface AcquireSyncOptions extends WaitSyncOptions {
-  /** `false` tries once and never waits (no `timeout` allowed then). @default true */
-  readonly blocking?: boolean;
-}
+// One set of option types for every module (internal/options.ts).
+export type {
+  AcquireOptions,
+  AcquireSyncOptions,
+  WaitOptions,
+  WaitSyncOptions,
+} from '../internal/options.js';
 
 /** Something with Python's acquire/release protocol, both forms. */
 export interface Acquirable {

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { StateError } from '../internal/errors.js';
@@ -93,14 +94,22 @@ export class Lock implements Shareable {
    * Acquires the lock without blocking the event loop.
    *
    * @returns `true` once acquired; `false` if `timeout` passed or `blocking: false` found it held.
-   * @throws {RangeError} for a negative timeout (`ERR_OUT_OF_RANGE`), or a
+   * @throws {RangeError} (rejects) for a negative timeout (`ERR_OUT_OF_RANGE`), or a
    * timeout with `blocking: false` (`ERR_INVALID_ARG_VALUE`).
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `options` is not an object:
+   * @throws {TypeError} (rejects) `ERR_INVALID_ARG_TYPE` when `options` is not an object:
    * Python's `acquire(False)` is `acquire({ blocking: false })` here.
    * @remarks Cancellation: when `signal` aborts, the promise rejects with
    * `signal.reason` and the lock is not taken.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     if (options === undefined) {
       return tryLock(this.#i32, STATE)
         ? RESOLVED_TRUE

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { threadId } from 'node:worker_threads';
 import { registerShareable, SHARE } from '../internal/codec.js';
@@ -106,9 +107,17 @@ export class RLock implements Shareable {
    * Acquires the lock (or re-enters it) without blocking the event loop.
    *
    * @returns `true` once held; `false` on timeout.
-   * @throws {RangeError} negative timeout, or timeout with `blocking: false`.
+   * @throws {RangeError} (rejects) negative timeout, or timeout with `blocking: false`.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
       options === undefined
         ? Infinity

@@ -1,3 +1,4 @@
+import { rejected } from '../internal/reject.js';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { StateError, outOfRangeError } from '../internal/errors.js';
@@ -234,10 +235,18 @@ export class Semaphore implements Shareable {
    * Takes a permit without blocking the event loop.
    *
    * @returns `true` once taken; `false` on timeout.
-   * @throws {RangeError} negative timeout, or timeout with `blocking: false`.
+   * @throws {RangeError} (rejects) negative timeout, or timeout with `blocking: false`.
    * @remarks Cancellation: an aborted acquire takes no permit.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#acquire(options);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  #acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout =
       options === undefined
         ? Infinity

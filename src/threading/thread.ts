@@ -4,6 +4,7 @@
 // subclass's crossing in internal/subclass.ts, the Node flags a thread gets
 // in internal/worker-start.ts.
 
+import type { WaitOptions, WaitSyncOptions } from '../internal/options.js';
 import { threadId, type Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import { encode, type SharedTable } from '../internal/codec.js';
@@ -328,7 +329,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * @returns `true` if the thread finished, `false` on timeout.
    * @throws {StateError} `ERR_THREAD_STATE` if the thread was not started.
    */
-  async join(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  async join(options?: WaitOptions): Promise<boolean> {
     options = checkOptions(options, 'thread.join(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
@@ -354,7 +355,7 @@ export class Thread<T extends Target = Target<AnyFunction>> {
    * messages and console output relayed from threads wait until it returns.
    * @returns `true` if the thread finished, `false` on timeout.
    */
-  joinSync(options?: { timeout?: number }): boolean {
+  joinSync(options?: WaitSyncOptions): boolean {
     options = checkOptions(options, 'thread.joinSync(options)', WAIT_SYNC_FORM);
     const timeout = checkTimeout(options.timeout);
     const ident = this.#joinable();

@@ -68,8 +68,8 @@ function lockContract(name: string, make: () => Lock | Semaphore): void {
 
     test('timeouts: RangeErrors for bad ones; a contended acquire gives up no sooner than its timeout', async () => {
       const lock = make();
-      assert.throws(() => lock.acquire({ blocking: false, timeout: 1 }), RangeError);
-      assert.throws(() => lock.acquire({ timeout: -100 }), RangeError);
+      await assert.rejects(lock.acquire({ blocking: false, timeout: 1 }), RangeError);
+      await assert.rejects(lock.acquire({ timeout: -100 }), RangeError);
       assert.equal(await lock.acquire({ timeout: 5000 }), true);
       const start = performance.now();
       assert.equal(await lock.acquire({ timeout: 20 }), false);
@@ -278,7 +278,7 @@ describe('Event', () => {
     const start = performance.now();
     assert.equal(await ev.wait({ timeout: 20 }), false);
     assertWaited(start, 20);
-    assert.throws(() => ev.wait({ timeout: -1 }), RangeError);
+    await assert.rejects(ev.wait({ timeout: -1 }), RangeError);
     ev.set();
     assert.equal(await ev.wait({ timeout: 0 }), true);
   });

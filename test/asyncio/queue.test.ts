@@ -115,28 +115,6 @@ test('a PriorityQueue hands a waiting put its turn in priority order', async () 
   assert.deepEqual([q.getNowait(), q.getNowait()], [0, 5]);
 });
 
-test('PriorityQueue: array priorities compare lexicographically; NaN is refused', () => {
-  const q = new PriorityQueue<[(number | string)[], string]>();
-  for (const x of [
-    [[2, 'a'], 'x'],
-    [[1, 'b'], 'y'],
-    [[1, 'a'], 'z'],
-    [[1], 'w'],
-  ] as [(number | string)[], string][]) {
-    q.putNowait(x);
-  }
-  const out: string[] = [];
-  while (!q.empty()) out.push(q.getNowait()[1]);
-  assert.deepEqual(out, ['w', 'z', 'y', 'x']);
-  assert.throws(() => new PriorityQueue<number>().putNowait(Number.NaN), TypeError);
-  q.putNowait([[1, 'a'], 'z']);
-  assert.throws(
-    () => q.putNowait([[1, 2], 'mixed'] as never),
-    TypeError,
-    'number vs string at index 1',
-  );
-});
-
 test('no timer, listener or handle is left behind by waits that time out, abort or succeed', async () => {
   const q = new Queue<number>({ maxsize: 1 });
   const controller = new AbortController();
@@ -186,10 +164,10 @@ test('shutdown is idempotent and toString describes the queue', () => {
   assert.equal(String(q), '<LifoQueue maxsize=3 qsize=1 tasks=1 shutdown>');
 });
 
-test('bad options are rejected with messages naming them', () => {
+test('bad options are rejected with messages naming them', async () => {
   assert.throws(() => new Queue({ maxsize: 1.5 }), /`maxsize`/);
   const q = new Queue();
-  assert.throws(() => q.get({ block: 'no' as never }), /`block`/);
-  assert.throws(() => q.get({ signal: 1 as never }), /`signal`/);
+  await assert.rejects(q.get({ block: 'no' as never }), /`block`/);
+  await assert.rejects(q.get({ signal: 1 as never }), /`signal`/);
   assert.throws(() => q.shutdown({ immediate: 1 as never }), /`immediate`/);
 });

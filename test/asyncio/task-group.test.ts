@@ -5,11 +5,14 @@ import { getEventListeners } from 'node:events';
 import type { Task } from '../../src/asyncio/index.js';
 import {
   CancelledError,
+  Event,
   sleep,
   StateError,
   TaskGroup,
   TaskGroupError,
 } from '../../src/asyncio/index.js';
+import { CancelledError as FuturesCancelledError, Future } from '../../src/futures/index.js';
+import { CancelledError as RootCancelledError } from '../../src/index.js';
 import { checkNoLeaksAfterEach, settle } from './helpers.js';
 
 checkNoLeaksAfterEach();
@@ -274,6 +277,46 @@ test('a task that rejects with a CancelledError is cancelled, not failed', async
     t = tg.create(() => Promise.reject(new CancelledError()));
   });
   assert.equal(t.cancelled(), true);
+});
+
+test('a task awaiting a cancelled weft/futures Future is cancelled: its siblings run on (asyncio.wrap_future)', async () => {
+  // Python: awaiting a cancelled concurrent.futures.Future in a task raises
+  // CancelledError, the task ends cancelled, and the TaskGroup neither
+  // collects it into its ExceptionGroup nor cancels the other tasks.
+  const future = new Future<number>();
+  const started = new Event();
+  let sibling!: Task<string>;
+  let waiter!: Task<number>;
+  let siblingSignal!: AbortSignal;
+  await TaskGroup.run((tg) => {
+    waiter = tg.create(async () => {
+      started.set();
+      return await future;
+    });
+    sibling = tg.create(async (signal) => {
+      siblingSignal = signal;
+      await started.wait();
+      future.cancel();
+      await sleep(5, { signal });
+      return 'ran to the end';
+    });
+  });
+  assert.equal(waiter.cancelled(), true);
+  assert.equal(siblingSignal.aborted, false);
+  assert.equal(sibling.result(), 'ran to the end');
+});
+
+test('one CancelledError: weft/futures, weft/asyncio and weft export the same class', async () => {
+  assert.equal(FuturesCancelledError, CancelledError);
+  assert.equal(RootCancelledError, CancelledError);
+  const future = new Future<number>();
+  future.cancel();
+  const error = await future.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof CancelledError);
+  assert.equal(error.code, 'ERR_CANCELLED');
 });
 
 test('close() is idempotent; toString describes the group', async () => {

@@ -50,11 +50,11 @@ test('gather with returnExceptions puts each rejection reason in its place', asy
   assert.deepEqual(await gather(Promise.resolve(1), { returnExceptions: false }), [1]);
 });
 
-test('gather validates its arguments', () => {
-  assert.throws(() => gather(1 as never), TypeError);
-  assert.throws(() => gather(Promise.resolve(1), 2 as never, Promise.resolve(3)), /argument 1/);
-  assert.throws(
-    () => gather(Promise.resolve(1), { returnExceptions: 'yes' as never }),
+test('gather validates its arguments: bad ones reject', async () => {
+  await assert.rejects(gather(1 as never), TypeError);
+  await assert.rejects(gather(Promise.resolve(1), 2 as never, Promise.resolve(3)), /argument 1/);
+  await assert.rejects(
+    gather(Promise.resolve(1), { returnExceptions: 'yes' as never }),
     /returnExceptions/,
   );
 });
@@ -71,7 +71,7 @@ test('sleep waits at least its delay; sleep(0) yields after what is already read
   await sleep(0);
   log.push('after sleep(0)');
   assert.deepEqual(log, ['soon', 'after sleep(0)']);
-  assert.throws(() => sleep(-1), RangeError);
+  await assert.rejects(sleep(-1), RangeError);
 });
 
 test('sleep honours a signal: rejects with its reason and drops the timer', async () => {
@@ -144,7 +144,7 @@ test('waitFor with a signal: aborting it rejects with its reason and aborts the 
   await settle();
   assert.equal(inner, reason);
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
-  assert.throws(() => waitFor(42 as never), /`task`/);
+  await assert.rejects(waitFor(42 as never), /`task`/);
 });
 
 test("timeout(ms): the scope's signal aborts with a TimeoutError, no sooner than ms", async () => {
@@ -221,5 +221,5 @@ test('shield: aborting the wait rejects the caller, the shielded work goes on', 
   assert.equal(completed, true);
   assert.equal(await shield(Promise.resolve(1)), 1);
   assert.equal(await shield(Promise.resolve(2), { signal: new AbortController().signal }), 2);
-  assert.throws(() => shield(1 as never), /`promise`/);
+  await assert.rejects(shield(1 as never), /`promise`/);
 });

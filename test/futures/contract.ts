@@ -17,6 +17,7 @@ import {
   type StrayErrorSource,
 } from '../../src/futures/index.js';
 import type { ThreadPoolExecutor, ProcessPoolExecutor } from '../../src/futures/index.js';
+import { assertRejectsAtCall } from '../helpers/rejects.js';
 
 export const work = tasks<typeof import('../fixtures/futures-work.js')>(
   new URL('../fixtures/futures-work.ts', import.meta.url),
@@ -275,6 +276,23 @@ export function executorSuite(subject: Subject): void {
     assert.throws(
       () => p.submit(work.inc, 1),
       (e: StateError) => e.code === 'ERR_EXECUTOR_SHUTDOWN',
+    );
+    await p.shutdown();
+  });
+
+  test('shutdown never throws at the call: bad options reject', async () => {
+    const p = fresh({ maxWorkers: 1 });
+    await assertRejectsAtCall(
+      'shutdown(false)',
+      () => p.shutdown(false as never),
+      TypeError,
+      'ERR_INVALID_ARG_TYPE',
+    );
+    await assertRejectsAtCall(
+      'shutdown({ wait: 1 })',
+      () => p.shutdown({ wait: 1 as never }),
+      TypeError,
+      'ERR_INVALID_ARG_TYPE',
     );
     await p.shutdown();
   });

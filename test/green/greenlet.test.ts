@@ -178,7 +178,7 @@ test('join({ timeout }) returns false no sooner than its timeout, true once fini
   void g.kill({ block: false });
   assert.equal(await g.join(), true);
   assert.equal(await g.join({ timeout: 0 }), true);
-  assert.throws(() => g.join({ timeout: -1 }), RangeError);
+  await assert.rejects(g.join({ timeout: -1 }), RangeError);
 });
 
 test('get({ block: false }) or a timed-out get throws a Timeout', async () => {

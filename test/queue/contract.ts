@@ -15,6 +15,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick, setTimeout as pause } from 'node:timers/promises';
 import { inspect } from 'node:util';
+import { assertRejectsAtCall } from '../helpers/rejects.js';
 
 /** The options the contract passes to put and get. */
 export interface ContractWaitOptions {
@@ -34,7 +35,7 @@ export interface ContractQueue<T> extends AsyncIterable<T> {
   full(): boolean;
   maxsize: number;
   taskDone(): void;
-  join(): Promise<unknown>;
+  join(options?: ContractWaitOptions): Promise<unknown>;
   shutdown(options?: { readonly immediate?: boolean }): void;
 }
 
@@ -602,6 +603,94 @@ export function queueContract(name: string, make: QueueClasses): void {
       assert.equal(q.qsize(), 2);
       q.putNowait(3);
       assert.deepEqual(drain(q), [1, 2, 3]);
+    });
+
+    test('array priorities compare element by element; equal ones first-in-first-out; numbers meet bigints', () => {
+      const q = new make.PriorityQueue();
+      const items = [
+        [[2, 'a'], 'x'],
+        [[1, 'b'], 'y'],
+        [[1, 'a'], 'z1'],
+        [[-Infinity, 'z'], 'first'],
+        [[1n, 'a'], 'z2'],
+        [[1, 'a'], 'z3'],
+      ];
+      for (const x of items) q.putNowait(x);
+      assert.deepEqual(
+        drain(q).map((x) => (x as unknown[])[1]),
+        ['first', 'z1', 'z2', 'z3', 'y', 'x'],
+      );
+      for (const x of [2n, 1.5, 1n, 3]) q.putNowait(x);
+      assert.deepEqual(drain(q), [1n, 1.5, 2n, 3]);
+      q.putNowait([[[1, 2], 'deep'], 'b']);
+      q.putNowait([[[1, 1], 'deep'], 'a']);
+      assert.deepEqual(
+        drain(q).map((x) => (x as unknown[])[1]),
+        ['a', 'b'],
+      );
+    });
+
+    test('one rule for what cannot be ordered: NaN or another shape is a TypeError at the put, the queue unchanged', async () => {
+      const code = (c: string) => (e: unknown) =>
+        e instanceof TypeError && (e as { code?: unknown }).code === c;
+      const q = new make.PriorityQueue({ maxsize: 10 });
+      for (const nan of [Number.NaN, [Number.NaN, 'x'], [[1, Number.NaN], 'x']]) {
+        assert.throws(() => q.putNowait(nan), code('ERR_INVALID_ARG_VALUE'), inspect(nan));
+        await assert.rejects(async () => q.put(nan), code('ERR_INVALID_ARG_VALUE'), inspect(nan));
+      }
+      assert.throws(() => q.putNowait([true, 'x']), code('ERR_INVALID_ARG_TYPE'));
+      q.putNowait([[1, 'a'], 'held']);
+      // Every priority held at once has one shape: the same length, and the
+      // same kind (number or bigint / string / array) index by index.
+      for (const other of [
+        1,
+        'a',
+        [[1, 2], 'x'],
+        [[1], 'x'],
+        [[1, 'a', 2], 'x'],
+        [['a', 'a'], 'x'],
+      ]) {
+        assert.throws(() => q.putNowait(other), code('ERR_INVALID_ARG_VALUE'), inspect(other));
+        await assert.rejects(
+          async () => q.put(other),
+          code('ERR_INVALID_ARG_VALUE'),
+          inspect(other),
+        );
+      }
+      assert.equal(q.qsize(), 1);
+      q.putNowait([[0n, 'z'], 'next']);
+      assert.deepEqual(drain(q), [
+        [[0n, 'z'], 'next'],
+        [[1, 'a'], 'held'],
+      ]);
+      // Empty, the queue takes any shape again (Python: nothing to compare with).
+      q.putNowait('str');
+      q.putNowait('abc');
+      assert.deepEqual(drain(q), ['abc', 'str']);
+    });
+  });
+
+  describe(`${name}: promise-returning methods reject bad arguments`, () => {
+    test('put, get and join never throw at the call: a bad argument rejects', async () => {
+      const q = new make.Queue({ maxsize: 1 });
+      const pq = new make.PriorityQueue();
+      const T = 'ERR_INVALID_ARG_TYPE';
+      await assertRejectsAtCall('get(false)', () => q.get(false as never), TypeError, T);
+      await assertRejectsAtCall('put(1, false)', () => q.put(1, false as never), TypeError, T);
+      await assertRejectsAtCall('join(5)', () => q.join(5 as never), TypeError, T);
+      await assertRejectsAtCall(
+        'get({ timeout: -1 })',
+        () => q.get({ timeout: -1 }),
+        RangeError,
+        'ERR_OUT_OF_RANGE',
+      );
+      await assertRejectsAtCall(
+        'PriorityQueue put(NaN)',
+        () => pq.put(Number.NaN),
+        TypeError,
+        'ERR_INVALID_ARG_VALUE',
+      );
+      assert.equal(q.qsize() + pq.qsize(), 0);
     });
   });
 }

@@ -27,6 +27,7 @@ import type {
 } from '../../src/threading/index.js';
 import { SharedArray } from '../../src/shared/index.js';
 import type { Form } from '../fixtures/locks.js';
+import { promiseOf } from '../helpers/rejects.js';
 import { ACQUIRED, BY_PHASE, FAILED, PHASE, SEM_FAILED, STARTED } from '../fixtures/locks.js';
 
 export type { Form };
@@ -169,7 +170,7 @@ export async function holdIn(
 
 /**
  * Asserts that calling `fn` fails with `cls`: a Sync form must throw; the
- * async form may throw or return a rejected promise.
+ * async form must return a rejected promise, never throw at the call.
  */
 export async function assertInvalid(
   form: Form,
@@ -181,14 +182,9 @@ export async function assertInvalid(
     assert.throws(fn, cls, what);
     return;
   }
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (e) {
-    assert.ok(e instanceof cls, `${what}: threw ${String(e)}, expected ${cls.name}`);
-    return;
-  }
-  await assert.rejects(result as Promise<unknown>, cls, what);
+  // The rule of every promise-returning method: it never throws at the call;
+  // a bad argument rejects the promise it returns.
+  await assert.rejects(promiseOf(what, fn), cls, what);
 }
 
 /** A predicate for assert.throws/rejects: a StateError with `code`. */

@@ -180,7 +180,7 @@ test('queue: bad arguments and bad states have codes', async () => {
       'PriorityQueue NaN',
       () => new queue.PriorityQueue<number>().putNowait(NaN),
       'ERR_INVALID_ARG_VALUE',
-      R,
+      T,
     ],
     [
       'PriorityQueue [] item',

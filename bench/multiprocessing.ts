@@ -338,20 +338,18 @@ export async function run(options: BenchOptions): Promise<void> {
               },
               ...(py === undefined
                 ? []
-                : methods.map(
-                    (method): BenchCase => ({
-                      name: `CPython Process (${method})`,
-                      run: async () => {
-                        const r = await py.run(method, 0);
-                        return {
-                          value: r.seconds * 1000,
-                          unit: 'ms',
-                          checks: { exit0: r.ok },
-                          extras: { 'start+join ms': (r.join ?? 0) * 1000 },
-                        };
-                      },
-                    }),
-                  )),
+                : methods.map((method): BenchCase => ({
+                    name: `CPython Process (${method})`,
+                    run: async () => {
+                      const r = await py.run(method, 0);
+                      return {
+                        value: r.seconds * 1000,
+                        unit: 'ms',
+                        checks: { exit0: r.ok },
+                        extras: { 'start+join ms': (r.join ?? 0) * 1000 },
+                      };
+                    },
+                  }))),
             ],
             compareTo: ['CPython Process (fork)'],
             notes: [

@@ -26,6 +26,7 @@ import { weftModule } from '../internal/package-url.js';
 import { addressKey, type Address } from './address.js';
 import { DEAD, deadError } from './dead.js';
 import { AuthenticationError, ManagerError } from './errors.js';
+import { Lane, LaneGone } from './lane.js';
 import type { ReplyMessage, RequestMessage } from './server.js';
 import { FAILED, SYNC_BIT, type ErrorData } from './wire.js';
 
@@ -57,8 +58,20 @@ export class Channel {
   #batch: RequestMessage[] = [];
   #scheduled = false;
   #closed = false;
+  /** Requests sent through the port so far (a lane request waits for them at the server). */
+  #posted = 0;
+  /** Whether Sync calls may take a lane (lane.ts); the lane once made, null if it cannot be. */
+  readonly #laneable: boolean;
+  #lane: Lane | null | undefined;
 
-  constructor(port: MessagePort, syncPort: MessagePort, word: Int32Array, onClose: () => void) {
+  constructor(
+    port: MessagePort,
+    syncPort: MessagePort,
+    word: Int32Array,
+    onClose: () => void,
+    laneable = false,
+  ) {
+    this.#laneable = laneable;
     this.#port = port;
     this.#syncPort = syncPort;
     this.#word = word;
@@ -112,7 +125,6 @@ export class Channel {
 
   /** Sends the request and blocks this thread until its reply. */
   callSync(oid: number, method: string, args: unknown[]): unknown {
-    const word = this.#word;
     const dead = this.dead;
     if (dead !== DEAD.ALIVE) throw toError(deadError(dead));
     const { value, table } = encode(args);
@@ -120,12 +132,37 @@ export class Channel {
     this.#syncNext = this.#syncNext >= 0x7fff_ffff ? 1 : this.#syncNext + 1;
     // Calls this thread made before reach the server before this one.
     this.#flush();
+    if (this.#lane === undefined && this.#laneable) {
+      // The attach request shares this call's id: they are one after the other.
+      this.#lane = Lane.open((q, r) => this.#callPort(id, [0, 'lane', [q, r], undefined])) ?? null;
+    }
+    if (this.#lane === null || this.#lane === undefined) {
+      return this.#callPort(id, [oid, method, value, table]);
+    }
+    let reply: ReplyMessage;
+    try {
+      reply = this.#lane.call(id, [oid, method, value, table, this.#posted]);
+    } catch (error) {
+      if (!(error instanceof LaneGone)) throw notCloneable(error);
+      // The server is gone (its socket says so too, soon): fail fast from now on.
+      Atomics.compareExchange(this.#word, 1, DEAD.ALIVE, DEAD.GONE);
+      throw toError(deadError(this.dead));
+    }
+    const result = settleReply(reply);
+    if (result instanceof Thrown) throw result.error;
+    return result;
+  }
+
+  // A Sync call through the port (and this thread's I/O worker or the server thread).
+  #callPort(id: number, request: [unknown, unknown, unknown, unknown]): unknown {
+    const word = this.#word;
     const seq = Atomics.load(word, 0);
     try {
-      this.#port.postMessage([[id, oid, method, value, table]]);
+      this.#port.postMessage([[id, ...request]]);
     } catch (error) {
       throw notCloneable(error);
     }
+    this.#posted++;
     for (;;) {
       for (let i = 0; i < SPIN && Atomics.load(word, 0) === seq; i++);
       while (Atomics.load(word, 0) === seq) Atomics.wait(word, 0, seq, 1000);
@@ -150,12 +187,14 @@ export class Channel {
     this.#batch = [];
     try {
       this.#port.postMessage(batch);
+      this.#posted += batch.length;
     } catch {
       // Something in the batch cannot be cloned (nothing was sent): send the
       // requests one by one, failing only those that cannot.
       for (const request of batch) {
         try {
           this.#port.postMessage([request]);
+          this.#posted++;
         } catch (error) {
           this.#settle([request[0], FAILED, undefined, undefined], notCloneable(error));
         }
@@ -190,6 +229,7 @@ export class Channel {
     this.#pending.clear();
     this.#port.close();
     this.#syncPort.close();
+    this.#lane?.close();
     this.#onClose();
   }
 }
@@ -284,7 +324,13 @@ export function channelFor(address: Address, authkey: Uint8Array, fresh = false)
     Atomics.add(word, 0, 1);
     Atomics.notify(word, 0);
   });
-  const made = new Channel(a.port1, s.port1, word, () => void worker.terminate());
+  const made = new Channel(
+    a.port1,
+    s.port1,
+    word,
+    () => void worker.terminate(),
+    'path' in address,
+  );
   // A fresh channel (Manager.connect) never displaces a live one: proxies of this thread keep theirs.
   if (channel === undefined || channel.dead !== DEAD.ALIVE) channels.set(key, made);
   return made;

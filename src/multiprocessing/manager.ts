@@ -516,6 +516,10 @@ function spawnServer(
     workerData: { listen, authkey, port: a.port2, syncPort: s.port2, word },
     transferList: [a.port2, s.port2],
     name: 'weft-manager',
+    // Lane FIFOs are opened with fs and closed by their net.Socket: Node's
+    // tracking of a worker's fs fds would not see that close and warn when
+    // the number is reused.
+    trackUnmanagedFds: false,
   });
   return { worker, a, s, word };
 }

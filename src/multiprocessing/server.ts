@@ -9,8 +9,9 @@
 // by it, and when it closes its waits are given up and what it held is
 // released (served-locks.ts).
 
+import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Socket, createServer, type Server as NetServer } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 import { decode } from '../internal/codec.js';
 import { loadTask } from '../internal/task-load.js';
@@ -126,6 +127,14 @@ class Connection implements Caller {
   readonly touched = new Set<Served>();
   #out: ReplyMessage[] = [];
   #scheduled = false;
+  /** The client's lane (lane.ts): Sync replies go there once it is attached. */
+  #lane: { readonly input: Socket; readonly output: Socket } | undefined;
+  /** Requests handled from the socket: a lane request waits until its `after` of them were. */
+  #received = 0;
+  /** Lane requests that came before the socket requests their client sent earlier. */
+  readonly #held: [number, unknown[]][] = [];
+  /** Whether the client's (one) Sync call came on the lane: its reply goes back that way. */
+  #syncOnLane = false;
 
   constructor(
     readonly server: ManagerServer,
@@ -133,8 +142,28 @@ class Connection implements Caller {
     readonly send: (replies: ReplyMessage[], sync: boolean) => void,
   ) {}
 
-  /** Handles a request received as a frame (socket). */
+  /** Handles a request received as a frame on the socket. */
   handleFrame(id: number, payload: Uint8Array): void {
+    this.#frame(id, payload, 4);
+    this.#received++;
+    while (this.#held.length > 0 && (this.#held[0]![1][4] as number) <= this.#received) {
+      const [held, request] = this.#held.shift()!;
+      this.handle(held, request[0], request[1], request[2], request[3]);
+    }
+  }
+
+  /**
+   * Handles a request received on the lane: `[oid, method, args, table,
+   * after]`, run once the first `after` socket requests were (the client
+   * sent them before this one, on the other path).
+   */
+  handleLaneFrame(id: number, payload: Uint8Array): void {
+    this.#frame(id, payload, 5);
+  }
+
+  #frame(id: number, payload: Uint8Array, size: 4 | 5): void {
+    // A client thread has one Sync call at a time.
+    if ((id & SYNC_BIT) !== 0) this.#syncOnLane = size === 5;
     let request: unknown;
     try {
       request = deserialize(payload);
@@ -148,7 +177,11 @@ class Connection implements Caller {
       );
       return;
     }
-    if (!Array.isArray(request) || request.length !== 4) {
+    if (
+      !Array.isArray(request) ||
+      request.length !== size ||
+      (size === 5 && typeof request[4] !== 'number')
+    ) {
       this.reply(
         id,
         FAILED,
@@ -156,7 +189,57 @@ class Connection implements Caller {
       );
       return;
     }
+    if (size === 5 && (this.#held.length > 0 || (request[4] as number) > this.#received)) {
+      this.#held.push([id, request as unknown[]]);
+      return;
+    }
+    if (size === 4 && request[0] === 0 && request[1] === 'lane') {
+      this.#attachLane(id, request[2]);
+      return;
+    }
     this.handle(id, request[0], request[1], request[2], request[3]);
+  }
+
+  /**
+   * Attaches the client's lane (lane.ts): two FIFOs of the client's, in a
+   * private directory, that must be FIFOs owned by this user. Answered on
+   * the socket; Sync replies take the lane from then on.
+   */
+  #attachLane(id: number, args: unknown): void {
+    let input: Socket | undefined;
+    try {
+      const [requests, replies] = Array.isArray(args) ? (args as unknown[]) : [];
+      if (this.#lane !== undefined || typeof requests !== 'string' || typeof replies !== 'string') {
+        throw new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A lane request is malformed');
+      }
+      input = new Socket({
+        fd: openFifo(requests, constants.O_RDONLY),
+        readable: true,
+        writable: false,
+      });
+      const output = new Socket({
+        fd: openFifo(replies, constants.O_WRONLY),
+        readable: false,
+        writable: true,
+      });
+      const lane = { input, output };
+      const reader = new FrameReader(MAX_FRAME);
+      input.on('data', (chunk: Buffer) => {
+        try {
+          reader.push(chunk, (rid, payload) => this.handleLaneFrame(rid, payload));
+        } catch {
+          input!.destroy();
+        }
+      });
+      // The client's death closes the socket too: that ends the connection.
+      input.on('error', () => undefined);
+      output.on('error', () => undefined);
+      this.reply(id, OK, true);
+      this.#lane = lane;
+    } catch (error) {
+      input?.destroy();
+      this.reply(id, FAILED, errorData(error));
+    }
   }
 
   handle(id: number, oid: unknown, method: unknown, args: unknown, table: unknown): void {
@@ -180,7 +263,9 @@ class Connection implements Caller {
     const message: ReplyMessage =
       value instanceof Out ? [id, status, value.v, value.t] : [id, status, value, undefined];
     if ((id & SYNC_BIT) !== 0) {
-      this.send([message], true);
+      if (this.#syncOnLane && this.#lane !== undefined) {
+        this.#lane.output.write(replyFrames([message]));
+      } else this.send([message], true);
       return;
     }
     this.#out.push(message);
@@ -202,6 +287,9 @@ class Connection implements Caller {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.#lane?.input.destroy();
+    this.#lane?.output.destroy();
+    this.#held.length = 0;
     for (const wait of [...this.waits.values()]) wait.cancel();
     for (const object of this.touched) object.abandon(this);
     this.touched.clear();
@@ -221,6 +309,22 @@ export function replyFrames(replies: readonly ReplyMessage[]): Buffer {
     frames.push(frame(id, payload));
   }
   return joinFrames(frames);
+}
+
+/** Opens one end of a client's lane FIFO (never blocks); anything but a FIFO of this user is refused. */
+function openFifo(path: string, mode: number): number {
+  const uid = process.getuid?.();
+  const refused = (): CallError =>
+    new CallError('ManagerError', 'ERR_MANAGER_PROTOCOL', 'A lane must be a FIFO of this user');
+  const before = lstatSync(path);
+  if (!before.isFIFO() || (uid !== undefined && before.uid !== uid)) throw refused();
+  const fd = openSync(path, mode | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  const after = fstatSync(fd);
+  if (!after.isFIFO() || after.ino !== before.ino || after.dev !== before.dev) {
+    closeSync(fd);
+    throw refused();
+  }
+  return fd;
 }
 
 function errorData(error: unknown): ErrorData {

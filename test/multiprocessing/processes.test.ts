@@ -72,6 +72,20 @@ describe('a client process killed mid-call', () => {
   });
 });
 
+test("a child's main thread: Sync calls take the lane (two FIFOs) and stay in order after its async calls", async (t) => {
+  const d = await manager.dict();
+  const child = new Child(t);
+  await child.next();
+  const n = 50;
+  child.send('ordered', d, n);
+  const { seen, fifos } = (await child.next()) as { seen: number[]; fifos: number };
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 20 }, (_, round) => round * n + n - 1),
+  );
+  if (process.platform === 'linux') assert.equal(fifos, 2, 'the lane: a request and a reply FIFO');
+});
+
 describe('a dead manager', () => {
   test('every proxy call fails fast with ERR_MANAGER_GONE, pending calls included (no hang)', async (t) => {
     const server = new Child(t);

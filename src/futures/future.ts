@@ -12,6 +12,7 @@ import { TimeoutError } from '../internal/errors.js';
 import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 const PENDING = 0;
 const RUNNING = 1;
@@ -388,3 +389,9 @@ export function nativeFastPath(cls: { prototype: object }): void {
 }
 
 nativeFastPath(Future);
+
+inThreadOnly(
+  Future,
+  'weft/futures',
+  'send its result (await it first), or share state with weft/shared or weft/queue',
+);

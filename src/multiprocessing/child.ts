@@ -3,7 +3,7 @@
 // instead of a pool's { t: 'init' }.
 
 import { codedError } from '../internal/errors.js';
-import { decode, encode, packedOnly, unpack } from '../internal/codec.js';
+import { decode, encode, packedOnly, prepare, preparePacked, unpack } from '../internal/codec.js';
 import { loadModule, loadTask } from '../internal/task-load.js';
 import { Process, setCurrentProcess, type ProcessFields, type ProcessRequest } from './process.js';
 
@@ -17,7 +17,10 @@ export async function runProcess(request: ProcessRequest): Promise<void> {
       const fn = await loadTask(request.spec);
       // Manager proxies need the Manager's client (node:net and friends):
       // loaded only when one is passed.
-      if (request.packed && !packedOnly(request.args, ['weft.task'])) await import('./index.js');
+      if (request.packed && !packedOnly(request.args, ['weft.task', 'weft.class'])) {
+        await import('./index.js');
+      }
+      await preparePacked(request.args, request.packed);
       const args = (request.packed ? unpack(request.args) : request.args) as unknown[];
       await fn(...args);
     }
@@ -46,6 +49,7 @@ async function runSubclass(request: ProcessRequest): Promise<void> {
     );
   }
   const instance = Process.adopt(cls as new () => Process, request.name);
+  await prepare(self.table);
   Object.assign(instance, decode(self.fields, self.table));
   try {
     await instance.run();

@@ -3,7 +3,7 @@
 // mark the thread finished in the registry so joiners wake.
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { decode, encode } from '../../internal/codec.js';
+import { decode, encode, prepare } from '../../internal/codec.js';
 import { codedError } from '../../internal/errors.js';
 import { loadModule, loadTask } from '../../internal/task-load.js';
 import * as registry from '../registry.js';
@@ -69,6 +69,7 @@ async function runSubclass(data: SubclassData): Promise<void> {
     );
   }
   const instance = Thread.adopt(cls as new () => Thread, own);
+  await prepare(data.table);
   Object.assign(instance, decode(data.fields, data.table));
   try {
     await instance.run();
@@ -97,6 +98,7 @@ try {
   if (self !== undefined) await runSubclass(self);
   else {
     const fn = await loadTask(spec);
+    await prepare(table);
     await fn(...(decode(args, table) as unknown[]));
   }
 } catch (error) {

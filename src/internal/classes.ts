@@ -36,18 +36,27 @@ interface ClassEntry {
 }
 
 const G = globalThis as Record<symbol, unknown>;
-/** Registered prototype → its class entry (exact prototype: a subclass is a class of its own). */
-const byPrototype = (G[Symbol.for('weft.classes.by-prototype')] ??= new WeakMap<
+/**
+ * What the codec does with an instance, by its exact prototype (a subclass is
+ * a class of its own): a registered class's entry (it crosses as an
+ * instance), a refusal (it lives in one thread), or `null` (structured
+ * clone). Filled by registerClass, else at the first instance seen, so the
+ * codec pays one lookup per object that is not a plain container.
+ */
+const verdicts = (G[Symbol.for('weft.classes.verdicts')] ??= new WeakMap<
   object,
-  ClassEntry
->()) as WeakMap<object, ClassEntry>;
+  Verdict
+>()) as WeakMap<object, Verdict>;
+type Verdict = ClassEntry | Refusal | null;
+interface Refusal {
+  readonly module: string;
+  readonly instead: string;
+}
 /** `module#name` → entry: what a receiving thread looks up. */
 const byKey = (G[Symbol.for('weft.classes.by-key')] ??= new Map<string, ClassEntry>()) as Map<
   string,
   ClassEntry
 >;
-/** Prototypes of unregistered classes already looked at (and warned about, if the program's). */
-const judged = (G[Symbol.for('weft.classes.judged')] ??= new WeakSet<object>()) as WeakSet<object>;
 
 /** On the prototype of an object that lives in one thread: what to use instead. */
 const IN_THREAD_ONLY: unique symbol = Symbol.for('weft.in-thread-only') as never;
@@ -149,7 +158,7 @@ export function registerClass<C extends abstract new (...args: never[]) => objec
   }
   const entry: ClassEntry = { cls, module: href, name };
   byKey.set(key, entry);
-  byPrototype.set(proto, entry);
+  verdicts.set(proto, entry);
   return cls;
 }
 
@@ -185,21 +194,26 @@ export function inThreadOnly(cls: AnyClass, module: string, instead: string): vo
 export function classEntry(value: object): ClassEntry | undefined {
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === null) return undefined;
-  const entry = byPrototype.get(proto);
-  if (entry !== undefined) return entry;
-  const local = (proto as { [IN_THREAD_ONLY]?: { module: string; instead: string } })[
-    IN_THREAD_ONLY
-  ];
-  if (local !== undefined) {
-    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-    throw codedError(
-      TypeError,
-      'ERR_IN_THREAD_ONLY',
-      `A ${local.module} ${String(name)} lives in the thread that made it and cannot be sent to another thread or process; ${local.instead}`,
-    );
+  let verdict = verdicts.get(proto);
+  if (verdict === undefined) {
+    verdict = judge(proto);
+    verdicts.set(proto, verdict);
   }
-  if (judged.has(proto)) return undefined;
-  judged.add(proto);
+  if (verdict === null) return undefined;
+  if ('cls' in verdict) return verdict;
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  throw codedError(
+    TypeError,
+    'ERR_IN_THREAD_ONLY',
+    `A ${verdict.module} ${String(name)} lives in the thread that made it and cannot be sent to another thread or process; ${verdict.instead}`,
+  );
+}
+
+// The verdict on a prototype seen for the first time; warns about a class of
+// the program's that is not registered.
+function judge(proto: object): Verdict {
+  const local = (proto as { [IN_THREAD_ONLY]?: Refusal })[IN_THREAD_ONLY];
+  if (local !== undefined) return local;
   if (isUserClass(proto)) {
     const own = (proto as { constructor?: { name?: unknown } }).constructor?.name;
     const name = typeof own === 'string' && own !== '' ? own : '(anonymous)';
@@ -208,7 +222,7 @@ export function classEntry(value: object): ClassEntry | undefined {
       { code: 'WEFT_UNREGISTERED_CLASS' },
     );
   }
-  return undefined;
+  return null;
 }
 
 // Prototypes structured clone knows (their instances cross as themselves).

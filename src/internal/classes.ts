@@ -256,21 +256,6 @@ function isUserClass(proto: object): boolean {
   );
 }
 
-/** The own enumerable fields of an instance, as a plain object the codec copies. */
-export function fieldsOf(instance: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(instance)) {
-    // defineProperty: an own `__proto__` key stays a key.
-    Object.defineProperty(out, key, {
-      value: (instance as Record<string, unknown>)[key],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
-
 /** Makes an empty instance of the class registered as `name` of `module`, loading the module synchronously if it must. */
 export function instantiate(module: string, name: string): object {
   let entry = byKey.get(`${module}#${name}`);
@@ -282,17 +267,22 @@ export function instantiate(module: string, name: string): object {
   return Object.create(entry.cls.prototype as object) as object;
 }
 
-/** Sets the fields of an instance made by {@link instantiate}. */
-export function fill(instance: object, fields: unknown): void {
-  if (typeof fields !== 'object' || fields === null) return;
-  for (const key of Object.keys(fields)) {
-    Object.defineProperty(instance, key, {
-      value: (fields as Record<string, unknown>)[key],
+/**
+ * Copies the own enumerable fields of `source` onto `target` as plain data
+ * properties (an own `__proto__` key stays a key): an instance's fields out
+ * to a plain object before crossing, and back onto the new instance.
+ */
+export function copyFields<T extends object>(target: T, source: unknown): T {
+  if (typeof source !== 'object' || source === null) return target;
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(target, key, {
+      value: (source as Record<string, unknown>)[key],
       enumerable: true,
       writable: true,
       configurable: true,
     });
   }
+  return target;
 }
 
 /**

@@ -28,7 +28,7 @@
 // thread (say src/ under a loader and dist/) still understand each other.
 
 import { StateError } from './errors.js';
-import { CLASS_TAG, classEntry, fieldsOf, fill, instantiate, loadClasses } from './classes.js';
+import { CLASS_TAG, classEntry, copyFields, instantiate, loadClasses } from './classes.js';
 
 /** Key under which a shareable exposes its state for crossing threads. */
 export const SHARE: unique symbol = Symbol.for('weft.share') as never;
@@ -118,7 +118,7 @@ export function decode(value: unknown, table: SharedTable | undefined): unknown 
         const [module, name, fields] = classState(entry.state);
         const live = instantiate(module, name);
         entry.live = live;
-        fill(live, restore(fields, leaf, done));
+        copyFields(live, restore(fields, leaf, done));
         return live;
       }
       const revive = typeof entry.tag === 'string' ? registry.get(entry.tag) : undefined;
@@ -246,7 +246,7 @@ function copy(value: unknown, table: SharedTable, seen: Map<object, unknown>): u
     seen.set(value, placeholder);
     const at = table.length;
     table.push(placeholder, CLASS_TAG, undefined);
-    table[at + 2] = [entry.module, entry.name, copy(fieldsOf(value), table, seen)];
+    table[at + 2] = [entry.module, entry.name, copy(copyFields({}, value), table, seen)];
     return placeholder;
   }
   const out: Record<string, unknown> = {};

@@ -14,6 +14,7 @@ import * as asyncio from '../../src/asyncio/index.js';
 import * as green from '../../src/green/index.js';
 import { Ghost, Lost, Node, Plain, Point, Point3, Segment, makeRing } from '../fixtures/classes.js';
 import type { Report } from '../fixtures/classes.js';
+import { shapes } from '../fixtures/hostile.js';
 
 const fx = tasks<typeof import('../fixtures/classes.js')>(
   new URL('../fixtures/classes.ts', import.meta.url),
@@ -110,15 +111,11 @@ test('Thread args: registered instances arrive as instances (nested, shared, cyc
 });
 
 test('Thread args: a thread whose task module never imports the class loads it to decode', async () => {
-  const q = new Queue<unknown>();
-  const back = new Queue<unknown>();
-  const t = new Thread({ target: lazy.relay, args: [q, back] });
+  const out = new Queue<unknown>();
+  const t = new Thread({ target: lazy.reportNorm, args: [new Point(3, 4), out] });
   t.start();
-  await q.put(new Point(3, 4));
-  assert.equal(await back.get(DEADLINE), 5);
+  assert.equal(await out.get(DEADLINE), 5);
   assert.equal(await t.join(DEADLINE), true);
-  const [norm] = await Promise.all([threads.submit(lazy.normOf, new Point(6, 8))]);
-  assert.equal(norm, 10);
 });
 
 // ---- queues across threads ----
@@ -249,6 +246,25 @@ test('Manager values: a registered instance stored and read back is an instance'
   const p = await list.get(0);
   assert.ok(p instanceof Point);
   assert.equal(p.norm(), 25);
+});
+
+// ---- forged shapes ----
+
+test('shapes of a class entry in the data stay data, beside a real instance (pool and queue)', async () => {
+  const { classEntry, classTriple, classPacked } = shapes();
+  const value = { classEntry, classTriple, classPacked, p: new Point(3, 4) };
+  const back = (await threads.submit(fx.echo, value)) as typeof value;
+  assert.deepEqual(
+    { classEntry: back.classEntry, classTriple: back.classTriple, classPacked: back.classPacked },
+    { classEntry, classTriple, classPacked },
+  );
+  assert.ok(back.p instanceof Point);
+  const q = new Queue<unknown>();
+  q.putSync(value);
+  const fromQueue = q.getSync() as typeof value;
+  assert.deepEqual(fromQueue.classTriple, classTriple);
+  assert.ok(fromQueue.p instanceof Point);
+  assert.equal((globalThis as { __weftCanary?: unknown }).__weftCanary, undefined);
 });
 
 // ---- unregistered classes ----

@@ -10,6 +10,8 @@ export * from './threading/index.js';
 export * from './shared/index.js';
 export * from './queue/index.js';
 export * from './futures/index.js';
+// Instances of the program's classes crossing threads as themselves (pickle by class reference).
+export { registerClass, type RegisterClassOptions } from './internal/classes.js';
 // The catalogue of every `code` weft's errors carry.
 export type { ErrorCode } from './internal/codes.js';
 // The shared `{ timeout, signal }` options (internal/options.ts); weft/futures'

@@ -10,6 +10,7 @@ import {
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** Options of a {@link Barrier}. */
 export interface BarrierOptions {
@@ -162,3 +163,5 @@ export class Barrier {
     return `<Barrier [${state}]>`;
   }
 }
+
+inThreadOnly(Barrier, 'weft/asyncio', 'across threads, use Barrier from weft/threading');

@@ -13,6 +13,7 @@ import { now } from '../internal/wait.js';
 import { timedOutFalse } from './grant.js';
 import { Lock } from './lock.js';
 import type { AcquireOptions, WaitOptions } from './options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /**
  * A condition variable for the tasks of one thread (Python's
@@ -178,3 +179,5 @@ export class Condition {
     return `<Condition ${String(this.#lock)} waiters=${this.#waiters.size}>`;
   }
 }
+
+inThreadOnly(Condition, 'weft/asyncio', 'across threads, use Condition from weft/threading');

@@ -3,6 +3,7 @@ import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/
 import { WaiterList } from '../internal/waiters.js';
 import type { WaitOptions } from './options.js';
 import { RESOLVED_FALSE, RESOLVED_TRUE, timedOutFalse } from './grant.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /**
  * A flag tasks of one thread can wait for (Python's `asyncio.Event`):
@@ -68,3 +69,5 @@ export class Event {
     return `<Event [${this.#flag ? 'set' : 'unset'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;
   }
 }
+
+inThreadOnly(Event, 'weft/asyncio', 'across threads, use Event from weft/threading');

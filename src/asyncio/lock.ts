@@ -6,6 +6,7 @@ import { WaiterList } from '../internal/waiters.js';
 import { ACQUIRE, granted, grantFor, HOLD, refused, timedOut } from './grant.js';
 import type { Grant, Mode } from './grant.js';
 import type { AcquireOptions } from './options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /**
  * A lock for the tasks of one thread (Python's `asyncio.Lock`), with the
@@ -106,3 +107,5 @@ export class Lock {
     return `<Lock [${this.#locked ? 'locked' : 'unlocked'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;
   }
 }
+
+inThreadOnly(Lock, 'weft/asyncio', 'across threads, use Lock from weft/threading');

@@ -14,6 +14,7 @@ import {
 import { WaiterList } from '../internal/waiters.js';
 import type { Waiter } from '../internal/waiters.js';
 import type { QueueWaitOptions, WaitOptions } from './options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** Options of a queue. */
 export interface QueueOptions {
@@ -350,3 +351,5 @@ function getTimedOut<T>(w: Waiter<T, undefined>): void {
 function putTimedOut<T>(w: Waiter<void, T>): void {
   w.reject(new QueueFull());
 }
+
+inThreadOnly(Queue, 'weft/asyncio', 'across threads, use the queues of weft/queue');

@@ -12,6 +12,7 @@ import { WaiterList } from '../internal/waiters.js';
 import { ACQUIRE, granted, grantFor, HOLD, refused, RESOLVED_TRUE, timedOut } from './grant.js';
 import type { Grant, Mode } from './grant.js';
 import type { AcquireOptions } from './options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -172,3 +173,9 @@ export class BoundedSemaphore extends Semaphore {
     return true;
   }
 }
+
+inThreadOnly(
+  Semaphore,
+  'weft/asyncio',
+  'across threads, use Semaphore or BoundedSemaphore from weft/threading',
+);

@@ -1,6 +1,7 @@
 import { argTypeError, describe, StateError } from '../internal/errors.js';
 import { checkOptions, checkSignal } from '../internal/validate.js';
 import { CancelledError, TaskGroupError } from './errors.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** Options of a {@link TaskGroup}. */
 export interface TaskGroupOptions {
@@ -311,3 +312,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
   );
 }
+
+inThreadOnly(Task, 'weft/asyncio', 'send its result instead');
+inThreadOnly(TaskGroup, 'weft/asyncio', 'run tasks in other threads with weft/futures');

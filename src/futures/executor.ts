@@ -1,6 +1,7 @@
 import type { AnyFunction, FunctionOf, Target } from '../internal/task-ref.js';
 import { Future } from './future.js';
 import { MapRun, parseMapArgs, type MapOptions } from './map.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** The argument list of a task (a task reference or a self-contained function). */
 export type TaskArgs<T> = Parameters<FunctionOf<T>>;
@@ -163,3 +164,5 @@ function gather(futures: Future<unknown>[]): Future<unknown[]> {
   );
   return out;
 }
+
+inThreadOnly(Executor, 'weft/futures', 'create the executor in the thread that submits to it');

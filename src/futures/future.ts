@@ -13,6 +13,7 @@ import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { checkOptions, checkSignal, checkTimeout, WAIT_FORM } from '../internal/validate.js';
 import { CancelledError, InvalidStateError } from './errors.js';
 import type { WaitOptions } from '../internal/options.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 const PENDING = 0;
 const RUNNING = 1;
@@ -387,3 +388,9 @@ export function nativeFastPath(cls: { prototype: object }): void {
 }
 
 nativeFastPath(Future);
+
+inThreadOnly(
+  Future,
+  'weft/futures',
+  'send its result (await it first), or share state with weft/shared or weft/queue',
+);

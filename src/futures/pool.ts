@@ -19,7 +19,7 @@ import * as keepalive from '../internal/keepalive.js';
 import { TimeoutError } from '../internal/errors.js';
 import { setLongTimeout } from '../internal/timer.js';
 import type { TaskSpec } from '../internal/task-ref.js';
-import { unpack } from '../internal/codec.js';
+import { preparePacked, unpack } from '../internal/codec.js';
 import { BrokenExecutorError } from './errors.js';
 import { exitError, notCloneable } from './failures.js';
 import { forceCancel, markRunning, own, settle, type FutureOwner } from './future.js';
@@ -451,7 +451,24 @@ export class PoolCore implements FutureOwner {
       failed = true;
       result = decodeError(value as ErrorData);
     } else if (kind === P.K_SHARED) {
-      result = unpack(value);
+      // A result holding instances of registered classes this thread has not
+      // loaded: settle once their modules are imported (or fail with why not).
+      const loading = preparePacked(value, true);
+      if (loading !== undefined) {
+        loading.then(
+          () => this.#settleSpecial(f, kind, value),
+          (error: unknown) => {
+            if (settle(f, true, error)) this.#release(f);
+          },
+        );
+        return;
+      }
+      try {
+        result = unpack(value);
+      } catch (error) {
+        failed = true;
+        result = error;
+      }
     } else {
       const [partial, error, shared] = value as [unknown[], ErrorData, boolean];
       failed = true;

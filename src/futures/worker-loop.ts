@@ -16,7 +16,7 @@
 // the same write that records it takes its next task.
 
 import type { TransferListItem } from 'node:worker_threads';
-import { pack, unpack } from '../internal/codec.js';
+import { pack, preparePacked, unpack } from '../internal/codec.js';
 // Registers the reviver of task references passed as data.
 import '../internal/task-ref.js';
 import { compileInline, loadTask } from '../internal/task-load.js';
@@ -131,6 +131,7 @@ export class WorkerLoop {
     const run = async (): Promise<void> => {
       const fn = await loadTask(initializer);
       if (initShared === true) await this.#revivers();
+      await preparePacked(initargs, initShared === true);
       const args = (initShared === true ? unpack(initargs) : initargs) as unknown[];
       await fn(...(args ?? []));
     };
@@ -295,6 +296,24 @@ export class WorkerLoop {
       );
       return false;
     }
+    // Instances of registered classes whose modules this worker has not
+    // loaded yet: import them first (then run again, or fail the task).
+    const loading = shared ? preparePacked(args, true) : undefined;
+    if (loading !== undefined) {
+      this.#busy = true;
+      loading.then(
+        () => {
+          this.#busy = false;
+          if (this.#run(code, args, slot)) this.#drain();
+        },
+        (error: unknown) => {
+          this.#id = id;
+          this.#t0 = now();
+          this.#resume(slot, P.K_ERROR, error);
+        },
+      );
+      return false;
+    }
     if ((code & P.F_WATCH) !== 0) {
       this.flush();
       this.#post({ t: 'started', slot });
@@ -418,7 +437,15 @@ export class WorkerLoop {
         // A child copies everything: nothing to transfer.
         if (this.#ledger === undefined) (this.#transfer ??= []).push(...marker.list);
       }
-      const encoded = pack(value);
+      let encoded: unknown;
+      try {
+        encoded = pack(value);
+      } catch (error) {
+        // An object that cannot leave this thread (ERR_IN_THREAD_ONLY): the task's failure.
+        this.#push(P.K_ERROR, encodeError(error));
+        if (t - this.#lastFlush >= FLUSH_MS) this.flush();
+        return;
+      }
       if (encoded !== value) this.#push(P.K_SHARED, encoded);
       else this.#push(0, value);
     } else this.#push(0, value);

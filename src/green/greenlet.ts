@@ -10,6 +10,7 @@ import { now } from '../internal/wait.js';
 import { GreenletExit } from './errors.js';
 import { blocking, Context, currentContext, storage } from './hub.js';
 import { Timeout } from './timeout.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** Options of `join`. */
 export interface JoinOptions {
@@ -418,3 +419,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
   );
 }
+
+inThreadOnly(
+  Greenlet,
+  'weft/green',
+  'send its value instead, or run work in other threads with weft/threading or weft/futures',
+);

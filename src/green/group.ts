@@ -7,6 +7,7 @@ import { Greenlet } from './greenlet.js';
 import type { KillOptions } from './greenlet.js';
 import { blocking } from './hub.js';
 import { killAll } from './join-all.js';
+import { inThreadOnly } from '../internal/classes.js';
 
 /** Options of a group's `join`. */
 export interface GroupJoinOptions {
@@ -279,3 +280,5 @@ function isIterable(value: unknown): boolean {
       typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function')
   );
 }
+
+inThreadOnly(BaseGroup, 'weft/green', 'run work in other threads with weft/futures');

@@ -16,11 +16,20 @@
 // shareable its containers are copied (the caller's objects are never
 // mutated), keeping shared references and cycles.
 //
+// Any other object is asked about by classes.ts: an instance of a class
+// registered with `registerClass` crosses out of band too, as a placeholder
+// and `[module, name, fields]` in the table (its fields copied as any value
+// is); an object that lives in one thread (an asyncio Lock) is refused; the
+// rest go to structured clone as they are. On arrival a class instance is
+// made before its fields are restored, so fields that point back at it (a
+// cycle through the instance) meet the instance itself.
+//
 // The registry lives on globalThis so that two copies of weft loaded in one
 // thread (say src/ under a loader and dist/) still understand each other.
 
 import { StateError } from './errors.js';
 import { CODEC_REVIVERS_KEY, globalSlot, SHARE_KEY } from './globals.js';
+import { CLASS_TAG, classEntry, copyFields, instantiate, loadClasses } from './classes.js';
 
 /** Key under which a shareable exposes its state for crossing threads. */
 export const SHARE: typeof SHARE_KEY = SHARE_KEY;
@@ -104,6 +113,13 @@ export function decode(value: unknown, table: SharedTable | undefined): unknown 
     const entry = entries.get(object);
     if (entry === undefined) return NONE;
     if (!('live' in entry)) {
+      if (entry.tag === CLASS_TAG) {
+        const [module, name, fields] = classState(entry.state);
+        const live = instantiate(module, name);
+        entry.live = live;
+        copyFields(live, restore(fields, leaf, done));
+        return live;
+      }
       const revive = typeof entry.tag === 'string' ? registry.get(entry.tag) : undefined;
       if (revive === undefined) {
         throw new StateError(
@@ -119,6 +135,41 @@ export function decode(value: unknown, table: SharedTable | undefined): unknown 
 }
 
 const NONE = Symbol('none');
+
+function classState(state: unknown): [string, string, unknown] {
+  if (
+    !Array.isArray(state) ||
+    state.length !== 3 ||
+    typeof state[0] !== 'string' ||
+    typeof state[1] !== 'string'
+  ) {
+    throw new StateError('ERR_SHAREABLE_INVALID', 'A shareable table is malformed');
+  }
+  return state as [string, string, unknown];
+}
+
+/**
+ * Imports, without blocking, the modules of the registered classes whose
+ * instances `table` holds and this thread has not loaded yet, so that
+ * {@link decode} finds them. `undefined` (nothing to wait for) in the usual case.
+ */
+export function prepare(table: SharedTable | undefined): Promise<void> | undefined {
+  if (table === undefined || !Array.isArray(table)) return undefined;
+  let refs: [string, string][] | undefined;
+  for (let i = 1; i < table.length; i += 3) {
+    if (table[i] !== CLASS_TAG) continue;
+    const state = table[i + 1];
+    if (Array.isArray(state) && typeof state[0] === 'string' && typeof state[1] === 'string') {
+      (refs ??= []).push([state[0], state[1]]);
+    }
+  }
+  return refs === undefined ? undefined : loadClasses(refs);
+}
+
+/** {@link prepare} for what {@link pack} returned: `undefined` when it did not pack. */
+export function preparePacked(packed: unknown, wasPacked: boolean): Promise<void> | undefined {
+  return wasPacked && Array.isArray(packed) ? prepare(packed[1] as SharedTable) : undefined;
+}
 
 // Whether a shareable is reachable from `value` through plain containers.
 function holdsShareable(value: unknown, seen: Set<object>): boolean {
@@ -139,7 +190,7 @@ function holdsShareable(value: unknown, seen: Set<object>): boolean {
     for (const v of value as Set<unknown>) if (holdsShareable(v, seen)) return true;
     return false;
   }
-  if (!isPlain(value)) return false;
+  if (!isPlain(value)) return classEntry(value) !== undefined;
   for (const key of Object.keys(value)) {
     if (holdsShareable((value as Record<string, unknown>)[key], seen)) return true;
   }
@@ -187,7 +238,16 @@ function copy(value: unknown, table: SharedTable, seen: Map<object, unknown>): u
     for (const v of value as Set<unknown>) out.add(copy(v, table, seen));
     return out;
   }
-  if (!isPlain(value)) return value;
+  if (!isPlain(value)) {
+    const entry = classEntry(value);
+    if (entry === undefined) return value;
+    const placeholder = {};
+    seen.set(value, placeholder);
+    const at = table.length;
+    table.push(placeholder, CLASS_TAG, undefined);
+    table[at + 2] = [entry.module, entry.name, copy(copyFields({}, value), table, seen)];
+    return placeholder;
+  }
   const out: Record<string, unknown> = {};
   seen.set(value, out);
   for (const key of Object.keys(value)) {
@@ -258,10 +318,11 @@ export function unpack(packed: unknown): unknown {
 
 /**
  * Shareables a child process can use: task references (a module URL and a
- * name) and Manager proxies (an address and an object id). Everything else
+ * name), Manager proxies (an address and an object id) and registered class
+ * instances (whose own fields are checked as entries of their own). Everything else
  * lives in memory that processes do not share.
  */
-export const PROCESS_SAFE: readonly string[] = ['weft.task', 'weft.manager.proxy'];
+export const PROCESS_SAFE: readonly string[] = ['weft.task', 'weft.manager.proxy', CLASS_TAG];
 
 /** Whether every shareable in what {@link pack} packed is one of `tags` (e.g. task references, which any process can use). */
 export function packedOnly(packed: unknown, tags: readonly string[]): boolean {

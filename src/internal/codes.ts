@@ -57,6 +57,10 @@ export type ErrorCode =
   | 'ERR_SHAREABLE_INVALID'
   /** A shareable arrived whose module is not loaded in this thread. */
   | 'ERR_SHAREABLE_UNKNOWN'
+  /** An instance of a registered class arrived, and its class cannot be found here: its module failed to load, registers no class by that name, or cannot be loaded by a blocking receive. A `TypeError`. */
+  | 'ERR_CLASS_NOT_FOUND'
+  /** An object that lives in one thread (a `weft/asyncio` or `weft/green` primitive, a futures `Future` or executor) was about to be sent to another thread or process. A `TypeError`. */
+  | 'ERR_IN_THREAD_ONLY'
   /** A shareable was sent to a child process, which does not share memory. */
   | 'ERR_SHAREABLE_PROCESS'
   /** A shared buffer in a queue item can no longer be found. */

@@ -37,6 +37,15 @@ export const TASK_REFS_KEY: unique symbol = Symbol.for('weft.task-refs') as neve
 /** Error class name → class, for errors crossing a thread or process. Owner: internal/error-wire.ts. */
 export const ERROR_CLASSES_KEY: unique symbol = Symbol.for('weft.errors.classes') as never;
 
+/** Prototype → what the codec does with its instances (registered class, refusal, plain). Owner: internal/classes.ts. */
+export const CLASS_VERDICTS_KEY: unique symbol = Symbol.for('weft.classes.verdicts') as never;
+
+/** `module#name` → registered class entry. Owner: internal/classes.ts. */
+export const CLASSES_BY_KEY: unique symbol = Symbol.for('weft.classes.by-key') as never;
+
+/** On the prototype of an object that lives in one thread (asyncio, green, futures objects). Owner: internal/classes.ts. */
+export const IN_THREAD_ONLY_KEY: unique symbol = Symbol.for('weft.in-thread-only') as never;
+
 const slots = globalThis as unknown as Record<symbol, unknown>;
 
 /** The value under `key`, made by `init` the first time any copy of weft asks. */

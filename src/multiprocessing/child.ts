@@ -2,7 +2,7 @@
 // futures/entry/process-worker) when it receives a { t: 'process' } request
 // instead of a pool's { t: 'init' }.
 
-import { packedOnly, unpack } from '../internal/codec.js';
+import { packedOnly, prepare, preparePacked, unpack } from '../internal/codec.js';
 import { loadSubclass, ownFields, restoreFields } from '../internal/subclass.js';
 import { loadTask } from '../internal/task-load.js';
 import {
@@ -23,7 +23,10 @@ export async function runProcess(request: ProcessRequest): Promise<void> {
       const fn = await loadTask(request.spec);
       // Manager proxies need the Manager's client (node:net and friends):
       // loaded only when one is passed.
-      if (request.packed && !packedOnly(request.args, ['weft.task'])) await import('./index.js');
+      if (request.packed && !packedOnly(request.args, ['weft.task', 'weft.class'])) {
+        await import('./index.js');
+      }
+      await preparePacked(request.args, request.packed);
       const args = (request.packed ? unpack(request.args) : request.args) as unknown[];
       await fn(...args);
     }
@@ -42,6 +45,7 @@ async function runSubclass(request: ProcessRequest): Promise<void> {
   const self = request.self!;
   const cls = await loadSubclass(self, Process, PROCESS_SUBCLASS);
   const instance = Process.adopt(cls, request.name);
+  await prepare(self.table);
   restoreFields(instance, self.fields, self.table);
   try {
     await instance.run();

@@ -3,11 +3,13 @@
 // Fast paths for the common small items (numbers, short strings, booleans,
 // null/undefined) write them directly; anything else is first run through
 // the shareable codec (so locks, values and queues inside it cross as live
-// shareables), its SharedArrayBuffers replaced by directory ids, and then
-// serialized with v8.serialize (the structured-clone format).
+// shareables, and instances of registered classes as instances), its
+// SharedArrayBuffers replaced by directory ids, and then serialized with
+// v8.serialize (the structured-clone format). A class instance is never a
+// flat or JSON item (those take plain objects only).
 
 import v8 from 'node:v8';
-import { decode, encode, SHARE, type SharedTable } from '../internal/codec.js';
+import { decode, encode, prepare, SHARE, type SharedTable } from '../internal/codec.js';
 import { flatUnits, readFlat, writeFlat } from './flat.js';
 import { StateError } from '../internal/errors.js';
 import {
@@ -344,24 +346,36 @@ function keysOf(bytes: Uint8Array): { keys: string[]; at: number } {
 }
 const NO_KEYS: string[] = [];
 
-function deserializeWith(bytes: Uint8Array, at: number, sabs: SharedArrayBuffer[]): unknown {
+function read(
+  bytes: Uint8Array,
+  at: number,
+  sabs: SharedArrayBuffer[],
+): [unknown, SharedTable | undefined] {
   const deserializer = new ItemDeserializer(bytes.subarray(at), sabs);
   deserializer.readHeader();
-  const [value, table] = deserializer.readValue() as [unknown, SharedTable | undefined];
-  return decode(value, table);
+  return deserializer.readValue() as [unknown, SharedTable | undefined];
 }
 
 /** Reads back an item of kind BYTES from a private copy of its payload (may block for its buffers). */
 export function deserialize(bytes: Uint8Array): unknown {
   const { keys, at } = keysOf(bytes);
-  return deserializeWith(bytes, at, keys.length === 0 ? [] : resolveSync(keys));
+  const [value, table] = read(bytes, at, keys.length === 0 ? [] : resolveSync(keys));
+  return decode(value, table);
 }
 
-/** `deserialize` that waits for the buffer directory without blocking. */
+/**
+ * `deserialize` that waits for the buffer directory, and imports the modules
+ * of registered classes the item holds, without blocking.
+ */
 export function deserializeAsync(bytes: Uint8Array): unknown {
   const { keys, at } = keysOf(bytes);
-  if (keys.length === 0) return deserializeWith(bytes, at, []);
-  return resolveAsync(keys).then((sabs) => deserializeWith(bytes, at, sabs));
+  if (keys.length === 0) return decodeAsync(read(bytes, at, []));
+  return resolveAsync(keys).then((sabs) => decodeAsync(read(bytes, at, sabs)));
+}
+
+function decodeAsync([value, table]: [unknown, SharedTable | undefined]): unknown {
+  const loading = prepare(table);
+  return loading === undefined ? decode(value, table) : loading.then(() => decode(value, table));
 }
 
 /** Lets go of the buffers of an item that will never be read. */

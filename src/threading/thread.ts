@@ -254,10 +254,11 @@ export class Thread<T extends Target = Target<AnyFunction>> {
     if (spec === undefined)
       throw new StateError('ERR_THREAD_STATE', 'This thread was not created here');
     const self = spec === SUBCLASS ? subclassData(this, THREAD_SUBCLASS) : undefined;
+    // Before claiming a slot: an argument may be refused (ERR_IN_THREAD_ONLY).
+    const { value: args, table } = encode(this.#args);
     const slot = registry.claim(this.#name, this.#daemon);
     this.#started = true;
     this.#slot = slot;
-    const { value: args, table } = encode(this.#args);
     const data: ThreadData = {
       weftRegistry: registry.registryBuffer(),
       weftThread: {

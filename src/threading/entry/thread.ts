@@ -4,7 +4,7 @@
 // marks the thread finished in the registry so joiners wake.
 
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { decode } from '../../internal/codec.js';
+import { decode, prepare } from '../../internal/codec.js';
 import { loadSubclass, ownFields, restoreFields } from '../../internal/subclass.js';
 import { loadTask } from '../../internal/task-load.js';
 import { errorMessage } from '../excepthook.js';
@@ -38,6 +38,7 @@ function report(error: unknown): void {
 async function runSubclass(data: SubclassData): Promise<void> {
   const cls = await loadSubclass(data, Thread, THREAD_SUBCLASS);
   const instance = Thread.adopt(cls, own);
+  await prepare(data.table);
   restoreFields(instance, data.fields, data.table);
   try {
     await instance.run();
@@ -63,6 +64,7 @@ try {
   if (self !== undefined) await runSubclass(self);
   else {
     const fn = await loadTask(spec);
+    await prepare(table);
     await fn(...(decode(args, table) as unknown[]));
   }
 } catch (error) {

@@ -448,15 +448,23 @@ export class PoolCore implements FutureOwner {
     if (kind === P.K_ERROR) {
       failed = true;
       result = reviveError(value as ErrorData);
-    } else if (kind === P.K_SHARED) {
-      result = unpack(value);
     } else {
-      const [partial, error, shared] = value as [unknown[], ErrorData, boolean];
-      failed = true;
-      result = new ChunkFailure(
-        (shared ? unpack(partial) : partial) as unknown[],
-        reviveError(error),
-      );
+      // A result that cannot be rebuilt here (ERR_SHAREABLE_UNKNOWN) rejects its own future.
+      try {
+        if (kind === P.K_SHARED) {
+          result = unpack(value);
+        } else {
+          const [partial, error, shared] = value as [unknown[], ErrorData, boolean];
+          failed = true;
+          result = new ChunkFailure(
+            (shared ? unpack(partial) : partial) as unknown[],
+            reviveError(error),
+          );
+        }
+      } catch (error) {
+        failed = true;
+        result = error;
+      }
     }
     if (settle(f, failed, result)) this.#release(f);
   }

@@ -291,3 +291,53 @@ test('register(typeid, taskRef): a custom type served from a module, called by n
   await assert.rejects(counter.call('constructor'), code('ERR_MANAGER_NO_METHOD'));
   await assert.rejects(manager.register('dict', work.makeCounter), code('ERR_INVALID_ARG_TYPE'));
 });
+
+describe('factories refuse what they would drop', () => {
+  test('every factory refuses an argument past those it takes (ERR_INVALID_ARG_TYPE), async and Sync forms', async () => {
+    const m = manager as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const takes: Record<string, unknown[]> = {
+      dict: [{}],
+      list: [[]],
+      Namespace: [{}],
+      Value: ['i', 1],
+      Array: ['i', 2],
+      Lock: [],
+      RLock: [],
+      Semaphore: [1],
+      BoundedSemaphore: [1],
+      Event: [],
+      Condition: [undefined],
+      Barrier: [2, {}],
+      Queue: [{}],
+      JoinableQueue: [{}],
+      LifoQueue: [{}],
+      PriorityQueue: [{}],
+    };
+    for (const [name, args] of Object.entries(takes)) {
+      for (const form of [name, `${name}Sync`]) {
+        await assert.rejects(
+          Promise.resolve().then(() => m[form]!.call(manager, ...args, 1)),
+          code('ERR_INVALID_ARG_TYPE'),
+          form,
+        );
+      }
+    }
+  });
+
+  test('Barrier: a positional timeout or action, or an { action }, is refused with a code (never dropped)', async () => {
+    for (const form of ['Barrier', 'BarrierSync'] as const) {
+      const make = manager[form].bind(manager) as (...args: unknown[]) => unknown;
+      for (const bad of [5, () => undefined, null, [5]]) {
+        await assert.rejects(
+          Promise.resolve().then(() => make(2, bad)),
+          code('ERR_INVALID_ARG_TYPE'),
+          `${form}(2, ${String(bad)})`,
+        );
+      }
+      await assert.rejects(
+        Promise.resolve().then(() => make(2, { action: () => undefined })),
+        code('ERR_INVALID_ARG_VALUE'),
+      );
+    }
+  });
+});

@@ -38,6 +38,7 @@ import type {
   SemaphoreProxy,
 } from './proxies-sync.js';
 import { makeProxy } from './proxies.js';
+import { fromServed } from './served-error.js';
 import type { BaseProxy } from './proxy-base.js';
 
 /** Options of {@link Manager.start}. */
@@ -444,11 +445,17 @@ export class Manager implements AsyncDisposable {
 
   /** A new object of a registered type. @throws {ManagerError} `ERR_MANAGER_UNKNOWN_TYPE` */
   create(typeid: string, ...args: unknown[]): Promise<ObjectProxy> {
-    return this.#create(typeid, args);
+    return this.#create<ObjectProxy>(typeid, args).catch((error: unknown) => {
+      throw fromServed(error);
+    });
   }
   /** Blocking form of {@link Manager.create}: waits for the manager's answer in this thread. */
   createSync(typeid: string, ...args: unknown[]): ObjectProxy {
-    return this.#createSync(typeid, args);
+    try {
+      return this.#createSync(typeid, args);
+    } catch (error) {
+      throw fromServed(error);
+    }
   }
 
   /**

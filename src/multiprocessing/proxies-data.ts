@@ -4,6 +4,7 @@
 // shareables and proxies inside them travel by reference.
 
 import { BaseProxy, invoke as invokeAsync, invokeSync, remoteMethods } from './proxy-base.js';
+import { fromServed } from './served-error.js';
 
 /** A key of a managed dict: a primitive (objects are copied, so they could never match). */
 export type DictKey = string | number | bigint | boolean | null | undefined;
@@ -336,10 +337,16 @@ remoteMethods(ArrayProxy, ['get', 'set', 'add', 'length', 'toArray']);
 export class ObjectProxy extends BaseProxy {
   /** Calls `method` on the object in the server; resolves with its (awaited) result. */
   call(method: string, ...args: unknown[]): Promise<unknown> {
-    return invokeAsync(this, method, args);
+    return invokeAsync(this, method, args).catch((error: unknown) => {
+      throw fromServed(error);
+    });
   }
   /** Calls `method` and blocks until its result. */
   callSync(method: string, ...args: unknown[]): unknown {
-    return invokeSync(this, method, args);
+    try {
+      return invokeSync(this, method, args);
+    } catch (error) {
+      throw fromServed(error);
+    }
   }
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { ProcessPoolExecutor, ThreadPoolExecutor, tasks } from '../../src/futures/index.js';
 import { Lock, Thread } from '../../src/threading/index.js';
+import { WeftError } from '../../src/internal/errors.js';
 import {
   AuthenticationError,
   DictProxy,
@@ -337,6 +338,57 @@ describe('factories refuse what they would drop', () => {
       await assert.rejects(
         Promise.resolve().then(() => make(2, { action: () => undefined })),
         code('ERR_INVALID_ARG_VALUE'),
+      );
+    }
+  });
+});
+
+describe('served errors', () => {
+  // Weft's own error names and codes, as served code might throw them.
+  const SPOOFS: [string, string][] = [
+    ['QueueEmpty', 'ERR_QUEUE_EMPTY'],
+    ['QueueFull', 'ERR_QUEUE_FULL'],
+    ['BrokenBarrierError', 'ERR_BROKEN_BARRIER'],
+    ['StateError', 'ERR_LOCK_NOT_HELD'],
+    ['ManagerError', 'ERR_MANAGER_GONE'],
+    ['AuthenticationError', 'ERR_MANAGER_AUTH'],
+    ['ManagerError', 'ERR_MANAGER_SERVED'],
+  ];
+  // A served error arrives as a plain Error (or the thrown value), never a weft class.
+  const plain = (name: string) => (e: unknown) =>
+    !(e instanceof WeftError) &&
+    (e instanceof Error ? e.constructor === Error && e.name === name : true);
+
+  test('what a registered type throws (sync, async, from its factory; Error or plain object) never arrives as a weft class', async () => {
+    await manager.register('Thrower', work.makeThrower);
+    const o = await manager.create('Thrower');
+    for (const [name, c] of SPOOFS) {
+      await assert.rejects(o.call('failError', name, c, 'm'), plain(name), name);
+      await assert.rejects(o.call('failLater', name, c), plain(name), name);
+      assert.throws(() => o.callSync('failError', name, c, 'm'), plain(name), name);
+      await assert.rejects(o.call('fail', { name, code: c, message: 'plain object' }), (e) => {
+        assert.ok(!(e instanceof WeftError));
+        assert.deepEqual(e, { name, code: c, message: 'plain object' });
+        return true;
+      });
+      await assert.rejects(
+        manager.create('Thrower', { name, code: c, message: 'from the factory' }),
+        (e) => !(e instanceof WeftError),
+      );
+    }
+    // The user's own fields survive; the server's own failures keep their class and code.
+    await assert.rejects(o.call('failError', 'AppError', 'E_APP', 'boom'), {
+      name: 'AppError',
+      code: 'E_APP',
+      message: 'boom',
+    });
+    await assert.rejects(o.call('noSuchMethod'), ManagerError);
+    await assert.rejects(manager.create('NoSuchType'), code('ERR_MANAGER_UNKNOWN_TYPE'));
+    // A typeid is registered once: again, or a built-in one, is refused.
+    for (const typeid of ['Thrower', 'dict', 'Queue']) {
+      await assert.rejects(
+        manager.register(typeid, work.makeCounter),
+        code('ERR_INVALID_ARG_TYPE'),
       );
     }
   });

@@ -19,7 +19,7 @@
 // The registry lives on globalThis so that two copies of weft loaded in one
 // thread (say src/ under a loader and dist/) still understand each other.
 
-import { StateError } from './errors.js';
+import { codedError, StateError } from './errors.js';
 
 /** Key under which a shareable exposes its state for crossing threads. */
 export const SHARE: unique symbol = Symbol.for('weft.share') as never;
@@ -77,9 +77,19 @@ export function isShareable(value: unknown): value is Shareable {
  * ```
  */
 export function encode(value: unknown): Encoded {
-  if (!holdsShareable(value, new Set())) return { value, table: undefined };
-  const table: SharedTable = [];
-  return { value: copy(value, table, new Map()), table };
+  try {
+    if (!holdsShareable(value, new Set())) return { value, table: undefined };
+    const table: SharedTable = [];
+    return { value: copy(value, table, new Map()), table };
+  } catch (error) {
+    // Nested deeper than this thread's stack: no copy could hold it either.
+    if (!(error instanceof RangeError) || 'code' in error) throw error;
+    throw codedError(
+      TypeError,
+      'ERR_NOT_CLONEABLE',
+      `A value is nested too deeply to be copied: ${error.message}`,
+    );
+  }
 }
 
 /**

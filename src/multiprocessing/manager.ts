@@ -127,6 +127,7 @@ export class Manager implements AsyncDisposable {
     if (options.address === undefined) {
       // A private directory: only this user can reach the socket at all.
       dir = mkdtempSync(join(tmpdir(), 'weft-m-'));
+      removeAtExit(dir);
       listen = { path: join(dir, 's') };
     } else listen = checkAddress(options.address);
     const a = new MessageChannel();
@@ -488,13 +489,31 @@ export class Manager implements AsyncDisposable {
       await worker.terminate();
     }
     this.#channel.close(DEAD.CLOSED);
-    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#dir !== undefined) {
+      rmSync(this.#dir, { recursive: true, force: true });
+      socketDirs.delete(this.#dir);
+    }
   }
 
   /** Calls {@link Manager.shutdown}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+// Socket directories of managers not shut down: removed when the process
+// exits (the server thread ends with it; its directory would stay behind).
+const socketDirs = new Set<string>();
+let exitHook = false;
+
+function removeAtExit(dir: string): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const d of socketDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  socketDirs.add(dir);
 }
 
 function queueSize(options: ManagedQueueOptions): number {

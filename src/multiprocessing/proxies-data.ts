@@ -82,7 +82,11 @@ export interface DictProxy<V = unknown> {
   clear(): Promise<void>;
   /** Blocking form of {@link DictProxy.clear}: waits for the manager's answer in this thread. */
   clearSync(): void;
-  /** A plain-object copy (keys become strings). */
+  /**
+   * A plain-object copy (keys become strings).
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE` if two keys share a string (`1` and `'1'`): use `entries()`.
+   */
   toObject(): Promise<Record<string, V>>;
   /** Blocking form of {@link DictProxy.toObject}: waits for the manager's answer in this thread. */
   toObjectSync(): Record<string, V>;

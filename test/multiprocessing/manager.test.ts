@@ -4,6 +4,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ProcessPoolExecutor, ThreadPoolExecutor, tasks } from '../../src/futures/index.js';
 import { Lock, Thread } from '../../src/threading/index.js';
 import { WeftError } from '../../src/internal/errors.js';
@@ -391,5 +394,44 @@ describe('served errors', () => {
         code('ERR_INVALID_ARG_TYPE'),
       );
     }
+  });
+});
+
+describe('edges', () => {
+  test('toObject() refuses keys that differ in the dict but share a string (1 and "1"); entries() keeps both', async () => {
+    for (const [a, b] of [
+      [1, '1'],
+      ['true', true],
+      [2n, '2'],
+    ] as const) {
+      const d = await manager.dict();
+      await d.set(a, 'first');
+      await d.set(b, 'second');
+      await assert.rejects(d.toObject(), code('ERR_INVALID_ARG_VALUE'));
+      assert.throws(() => d.toObjectSync(), code('ERR_INVALID_ARG_VALUE'));
+      assert.equal((await d.entries()).length, 2);
+    }
+  });
+
+  test('a value nested deeper than the stack is ERR_NOT_CLONEABLE (async and Sync) and changes nothing', async () => {
+    const d = await manager.dict({ ok: 1 });
+    let deep: unknown[] = [];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    await assert.rejects(d.set('deep', deep), code('ERR_NOT_CLONEABLE'));
+    assert.throws(() => d.setSync('deep', deep), code('ERR_NOT_CLONEABLE'));
+    assert.equal(await d.has('deep'), false);
+    assert.equal(await d.get('ok'), 1);
+  });
+
+  test('a program that exits without shutdown() leaves no socket directory behind', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', './scripts/register-tsx.mjs', 'test/fixtures/programs/manager-no-shutdown.ts'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const path = r.stdout.trim();
+    assert.match(path, /weft-m-/);
+    assert.equal(existsSync(dirname(path)), false, `${dirname(path)} left behind`);
   });
 });

@@ -472,10 +472,15 @@ export class PoolCore implements FutureOwner {
     } else {
       const [partial, error, shared] = value as [unknown[], ErrorData, boolean];
       failed = true;
-      result = new ChunkFailure(
-        (shared ? unpack(partial) : partial) as unknown[],
-        decodeError(error),
-      );
+      // A result that cannot be rebuilt here (ERR_SHAREABLE_UNKNOWN) rejects its own future.
+      try {
+        result = new ChunkFailure(
+          (shared ? unpack(partial) : partial) as unknown[],
+          decodeError(error),
+        );
+      } catch (cause) {
+        result = cause;
+      }
     }
     if (settle(f, failed, result)) this.#release(f);
   }

@@ -27,7 +27,7 @@
 // The registry lives on globalThis so that two copies of weft loaded in one
 // thread (say src/ under a loader and dist/) still understand each other.
 
-import { StateError } from './errors.js';
+import { codedError, StateError } from './errors.js';
 import { CODEC_REVIVERS_KEY, globalSlot, SHARE_KEY } from './globals.js';
 import { CLASS_TAG, classEntry, copyFields, instantiate, loadClasses } from './classes.js';
 
@@ -85,9 +85,19 @@ export function isShareable(value: unknown): value is Shareable {
  * ```
  */
 export function encode(value: unknown): Encoded {
-  if (!holdsShareable(value, new Set())) return { value, table: undefined };
-  const table: SharedTable = [];
-  return { value: copy(value, table, new Map()), table };
+  try {
+    if (!holdsShareable(value, new Set())) return { value, table: undefined };
+    const table: SharedTable = [];
+    return { value: copy(value, table, new Map()), table };
+  } catch (error) {
+    // Nested deeper than this thread's stack: no copy could hold it either.
+    if (!(error instanceof RangeError) || 'code' in error) throw error;
+    throw codedError(
+      TypeError,
+      'ERR_NOT_CLONEABLE',
+      `A value is nested too deeply to be copied: ${error.message}`,
+    );
+  }
 }
 
 /**

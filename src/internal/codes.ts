@@ -151,6 +151,8 @@ export type ErrorCode =
   | 'ERR_MANAGER_LISTEN'
   /** A proxy called a method its object does not have. `ManagerError`. */
   | 'ERR_MANAGER_NO_METHOD'
+  /** Internal: carries an error thrown by a registered type's code to the client, which rethrows it as a plain Error (never seen by callers). */
+  | 'ERR_MANAGER_SERVED'
   /** A proxy names an object the Manager does not hold. `ManagerError`. */
   | 'ERR_MANAGER_NO_OBJECT'
   /** A malformed Manager message (a frame too large, a bad reply). `ManagerError`. */

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { SHARE } from '../internal/codec.js';
-import { describe, argTypeError } from '../internal/errors.js';
+import { describe, argTypeError, codedError } from '../internal/errors.js';
 import type { ErrorCode } from '../internal/codes.js';
 import { weftModule } from '../internal/package-url.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import { checkInt, checkOptions, checkTimeout } from '../internal/validate.js';
 import { typeInfo } from '../shared/types.js';
 import { checkAddress, checkAuthkey, type Address } from './address.js';
 import { channelFor, localChannel, type Channel } from './channel.js';
@@ -38,6 +38,7 @@ import type {
   SemaphoreProxy,
 } from './proxies-sync.js';
 import { makeProxy } from './proxies.js';
+import { fromServed } from './served-error.js';
 import type { BaseProxy, ProxyRef } from './proxy-base.js';
 
 /** Options of {@link Manager.start}. */
@@ -141,6 +142,7 @@ export class Manager implements AsyncDisposable {
     if (options.address === undefined) {
       // A private directory: only this user can reach the socket at all.
       dir = mkdtempSync(join(tmpdir(), 'weft-m-'));
+      removeAtExit(dir);
       listen = { path: join(dir, 's') };
     } else listen = checkAddress(options.address);
     const { worker, a, s, word } = spawnServer(listen, authkey);
@@ -284,6 +286,7 @@ export class Manager implements AsyncDisposable {
       | Map<unknown, NoInfer<V>>
       | readonly (readonly [unknown, NoInfer<V>])[],
   ): Promise<DictProxy<V>> {
+    arity(arguments.length, 1, 'dict');
     return this.#create('dict', init === undefined ? [] : [init]);
   }
   /** Blocking form of {@link Manager.dict}: waits for the manager's answer in this thread. */
@@ -293,31 +296,38 @@ export class Manager implements AsyncDisposable {
       | Map<unknown, NoInfer<V>>
       | readonly (readonly [unknown, NoInfer<V>])[],
   ): DictProxy<V> {
+    arity(arguments.length, 1, 'dictSync');
     return this.#createSync('dict', init === undefined ? [] : [init]);
   }
   /** A new managed list. */
   list<T = unknown>(init?: readonly NoInfer<T>[]): Promise<ListProxy<T>> {
+    arity(arguments.length, 1, 'list');
     return this.#create('list', init === undefined ? [] : [init]);
   }
   /** Blocking form of {@link Manager.list}: waits for the manager's answer in this thread. */
   listSync<T = unknown>(init?: readonly NoInfer<T>[]): ListProxy<T> {
+    arity(arguments.length, 1, 'listSync');
     return this.#createSync('list', init === undefined ? [] : [init]);
   }
   /** A new managed Namespace, with initial attributes. */
   Namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
+    arity(arguments.length, 1, 'Namespace');
     return this.#create('Namespace', init === undefined ? [] : [init]);
   }
   /** Blocking form of {@link Manager.Namespace}: waits for the manager's answer in this thread. */
   NamespaceSync(init?: Record<string, unknown>): NamespaceProxy {
+    arity(arguments.length, 1, 'NamespaceSync');
     return this.#createSync('Namespace', init === undefined ? [] : [init]);
   }
   /** A new managed typed value (`'i'`, `'d'`, … as weft/shared's `Value`). */
   Value<N extends Numeric = number>(type: string, value?: NoInfer<N>): Promise<ValueProxy<N>> {
+    arity(arguments.length, 2, 'Value');
     typeInfo(type);
     return this.#create('Value', [type, value]);
   }
   /** Blocking form of {@link Manager.Value}: waits for the manager's answer in this thread. */
   ValueSync<N extends Numeric = number>(type: string, value?: NoInfer<N>): ValueProxy<N> {
+    arity(arguments.length, 2, 'ValueSync');
     typeInfo(type);
     return this.#createSync('Value', [type, value]);
   }
@@ -326,6 +336,7 @@ export class Manager implements AsyncDisposable {
     type: string,
     init: readonly NoInfer<N>[] | number,
   ): Promise<ArrayProxy<N>> {
+    arity(arguments.length, 2, 'Array');
     typeInfo(type);
     return this.#create('Array', [type, init]);
   }
@@ -334,55 +345,68 @@ export class Manager implements AsyncDisposable {
     type: string,
     init: readonly NoInfer<N>[] | number,
   ): ArrayProxy<N> {
+    arity(arguments.length, 2, 'ArraySync');
     typeInfo(type);
     return this.#createSync('Array', [type, init]);
   }
   /** A new managed Lock (Python's `manager.Lock()`). */
   Lock(): Promise<LockProxy> {
+    arity(arguments.length, 0, 'Lock');
     return this.#create('Lock', []);
   }
   /** Blocking form of {@link Manager.Lock}: waits for the manager's answer in this thread. */
   LockSync(): LockProxy {
+    arity(arguments.length, 0, 'LockSync');
     return this.#createSync('Lock', []);
   }
   /** A new managed RLock (Python's `manager.RLock()`). */
   RLock(): Promise<RLockProxy> {
+    arity(arguments.length, 0, 'RLock');
     return this.#create('RLock', []);
   }
   /** Blocking form of {@link Manager.RLock}: waits for the manager's answer in this thread. */
   RLockSync(): RLockProxy {
+    arity(arguments.length, 0, 'RLockSync');
     return this.#createSync('RLock', []);
   }
   /** A new managed Semaphore with `value` permits (Python's `manager.Semaphore(value)`). */
   Semaphore(value = 1): Promise<SemaphoreProxy> {
+    arity(arguments.length, 1, 'Semaphore');
     return this.#create('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   /** Blocking form of {@link Manager.Semaphore}: waits for the manager's answer in this thread. */
   SemaphoreSync(value = 1): SemaphoreProxy {
+    arity(arguments.length, 1, 'SemaphoreSync');
     return this.#createSync('Semaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   /** A new managed BoundedSemaphore with `value` permits (Python's `manager.BoundedSemaphore(value)`). */
   BoundedSemaphore(value = 1): Promise<SemaphoreProxy> {
+    arity(arguments.length, 1, 'BoundedSemaphore');
     return this.#create('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   /** Blocking form of {@link Manager.BoundedSemaphore}: waits for the manager's answer in this thread. */
   BoundedSemaphoreSync(value = 1): SemaphoreProxy {
+    arity(arguments.length, 1, 'BoundedSemaphoreSync');
     return this.#createSync('BoundedSemaphore', [checkInt(value, 'value', 0, 2 ** 31 - 1)]);
   }
   /** A new managed Event, initially clear (Python's `manager.Event()`). */
   Event(): Promise<EventProxy> {
+    arity(arguments.length, 0, 'Event');
     return this.#create('Event', []);
   }
   /** Blocking form of {@link Manager.Event}: waits for the manager's answer in this thread. */
   EventSync(): EventProxy {
+    arity(arguments.length, 0, 'EventSync');
     return this.#createSync('Event', []);
   }
   /** A new managed Condition over `lock` (a Lock or RLock of this manager), or a new RLock. */
   Condition(lock?: LockProxy): Promise<ConditionProxy> {
+    arity(arguments.length, 1, 'Condition');
     return this.#create('Condition', this.#conditionArgs(lock));
   }
   /** Blocking form of {@link Manager.Condition}: waits for the manager's answer in this thread. */
   ConditionSync(lock?: LockProxy): ConditionProxy {
+    arity(arguments.length, 1, 'ConditionSync');
     return this.#createSync('Condition', this.#conditionArgs(lock));
   }
   #conditionArgs(lock: LockProxy | undefined): unknown[] {
@@ -395,50 +419,58 @@ export class Manager implements AsyncDisposable {
     }
     return [id];
   }
-  /** A new managed Barrier (no `action`: it would be code). */
-  Barrier(parties: number, options: { readonly timeout?: number } = {}): Promise<BarrierProxy> {
-    return this.#create('Barrier', [
-      checkInt(parties, 'parties', 1),
-      checkTimeout(options.timeout),
-    ]);
+  /**
+   * A new managed Barrier. It has no `action` (that would be code run in
+   * the server): `{ action }` or a function is refused with `ERR_INVALID_ARG_VALUE` /
+   * `ERR_INVALID_ARG_TYPE`; run the action after `wait()` in the party that gets index 0.
+   */
+  Barrier(parties: number, options?: { readonly timeout?: number }): Promise<BarrierProxy> {
+    arity(arguments.length, 2, 'Barrier');
+    return this.#create('Barrier', barrierArgs(parties, options, 'manager.Barrier()'));
   }
   /** Blocking form of {@link Manager.Barrier}: waits for the manager's answer in this thread. */
-  BarrierSync(parties: number, options: { readonly timeout?: number } = {}): BarrierProxy {
-    return this.#createSync('Barrier', [
-      checkInt(parties, 'parties', 1),
-      checkTimeout(options.timeout),
-    ]);
+  BarrierSync(parties: number, options?: { readonly timeout?: number }): BarrierProxy {
+    arity(arguments.length, 2, 'BarrierSync');
+    return this.#createSync('Barrier', barrierArgs(parties, options, 'manager.BarrierSync()'));
   }
   /** A new managed FIFO Queue (Python's `manager.Queue(maxsize)`). */
   Queue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    arity(arguments.length, 1, 'Queue');
     return this.#create('Queue', [queueSize(options)]);
   }
   /** Blocking form of {@link Manager.Queue}: waits for the manager's answer in this thread. */
   QueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    arity(arguments.length, 1, 'QueueSync');
     return this.#createSync('Queue', [queueSize(options)]);
   }
   /** A new managed JoinableQueue (Python's `manager.JoinableQueue(maxsize)`). */
   JoinableQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    arity(arguments.length, 1, 'JoinableQueue');
     return this.#create('JoinableQueue', [queueSize(options)]);
   }
   /** Blocking form of {@link Manager.JoinableQueue}: waits for the manager's answer in this thread. */
   JoinableQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    arity(arguments.length, 1, 'JoinableQueueSync');
     return this.#createSync('JoinableQueue', [queueSize(options)]);
   }
   /** A new managed LIFO queue (weft/queue's `LifoQueue`). */
   LifoQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    arity(arguments.length, 1, 'LifoQueue');
     return this.#create('LifoQueue', [queueSize(options)]);
   }
   /** Blocking form of {@link Manager.LifoQueue}: waits for the manager's answer in this thread. */
   LifoQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    arity(arguments.length, 1, 'LifoQueueSync');
     return this.#createSync('LifoQueue', [queueSize(options)]);
   }
   /** A new managed priority queue (weft/queue's `PriorityQueue`). */
   PriorityQueue<T = unknown>(options: ManagedQueueOptions = {}): Promise<QueueProxy<T>> {
+    arity(arguments.length, 1, 'PriorityQueue');
     return this.#create('PriorityQueue', [queueSize(options)]);
   }
   /** Blocking form of {@link Manager.PriorityQueue}: waits for the manager's answer in this thread. */
   PriorityQueueSync<T = unknown>(options: ManagedQueueOptions = {}): QueueProxy<T> {
+    arity(arguments.length, 1, 'PriorityQueueSync');
     return this.#createSync('PriorityQueue', [queueSize(options)]);
   }
 
@@ -459,11 +491,17 @@ export class Manager implements AsyncDisposable {
 
   /** A new object of a registered type. @throws {ManagerError} `ERR_MANAGER_UNKNOWN_TYPE` */
   create(typeid: string, ...args: unknown[]): Promise<ObjectProxy> {
-    return this.#create(typeid, args);
+    return this.#create<ObjectProxy>(typeid, args).catch((error: unknown) => {
+      throw fromServed(error);
+    });
   }
   /** Blocking form of {@link Manager.create}: waits for the manager's answer in this thread. */
   createSync(typeid: string, ...args: unknown[]): ObjectProxy {
-    return this.#createSync(typeid, args);
+    try {
+      return this.#createSync(typeid, args);
+    } catch (error) {
+      throw fromServed(error);
+    }
   }
 
   /**
@@ -496,7 +534,10 @@ export class Manager implements AsyncDisposable {
       await worker.terminate();
     }
     this.#channel.close(DEAD.CLOSED);
-    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#dir !== undefined) {
+      rmSync(this.#dir, { recursive: true, force: true });
+      socketDirs.delete(this.#dir);
+    }
   }
 
   /** Calls {@link Manager.shutdown}, for `await using`. */
@@ -524,11 +565,50 @@ function spawnServer(
   return { worker, a, s, word };
 }
 
-function queueSize(options: ManagedQueueOptions): number {
-  if (typeof options !== 'object' || options === null) {
-    throw argTypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+// Socket directories of managers not shut down: removed when the process
+// exits (the server thread ends with it; its directory would stay behind).
+const socketDirs = new Set<string>();
+let exitHook = false;
+
+function removeAtExit(dir: string): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const d of socketDirs) rmSync(d, { recursive: true, force: true });
+    });
   }
-  return options.maxsize === undefined ? 0 : checkInt(options.maxsize, 'maxsize', 0);
+  socketDirs.add(dir);
+}
+
+function queueSize(options: ManagedQueueOptions): number {
+  const o = checkOptions(options, 'manager.Queue()', '{ maxsize: 10 }');
+  return o.maxsize === undefined ? 0 : checkInt(o.maxsize, 'maxsize', 0);
+}
+
+// A factory given more arguments than it takes: Python's positional habits
+// (`Event(1)`, `BarrierSync(2, 5)`) would otherwise be silently dropped.
+function arity(count: number, max: number, name: string): void {
+  if (count > max) {
+    throw argTypeError(
+      `\`manager.${name}()\` takes at most ${max} argument${max === 1 ? '' : 's'}, got ${count}: Python's positional arguments are named options in weft`,
+    );
+  }
+}
+
+function barrierArgs(parties: unknown, options: unknown, call: string): unknown[] {
+  const o = checkOptions(
+    options as { timeout?: number; action?: unknown } | undefined,
+    call,
+    '{ timeout: 100 }',
+  );
+  if (o.action !== undefined) {
+    throw codedError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
+      `A managed Barrier cannot run an \`action\` (it would be code run in the manager): run it after wait() in the party that gets index 0`,
+    );
+  }
+  return [checkInt(parties, 'parties', 1), checkTimeout(o.timeout)];
 }
 
 // The object id of a proxy (read from its shared state, which only weft makes).

@@ -3,15 +3,21 @@
 // executor does the scheduling, batching, chunking and crash handling; this
 // file maps Python's names and its AsyncResult onto futures.
 
-import { argTypeError, describe, StateError, TimeoutError } from '../internal/errors.js';
+import {
+  argTypeError,
+  codedError,
+  describe,
+  StateError,
+  TimeoutError,
+} from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target } from '../internal/task-ref.js';
-import { checkInt, checkTimeout } from '../internal/validate.js';
+import { checkInt, checkOptions, checkTimeout } from '../internal/validate.js';
 import { Future } from '../futures/future.js';
 import { ChunkFailure } from '../futures/map.js';
 import type { PoolExecutor } from '../futures/pool-executor.js';
 import { ProcessPoolExecutor } from '../futures/process-pool.js';
 import { ThreadPoolExecutor } from '../futures/thread-pool.js';
-import { asCompleted, wait } from '../futures/wait.js';
+import { wait } from '../futures/wait.js';
 import { availableParallelism } from 'node:os';
 
 type Args<T> = Parameters<FunctionOf<T>>;
@@ -61,7 +67,7 @@ export class AsyncResult<R> {
   #ok: boolean | undefined;
 
   /** @internal */
-  constructor(future: Future<R>, options: AsyncResultOptions<R> = {}) {
+  constructor(future: Future<R>, options: AsyncResultOptions<R>) {
     this.#future = future;
     const { callback, errorCallback } = options;
     future.then(
@@ -81,8 +87,8 @@ export class AsyncResult<R> {
    *
    * @throws {TimeoutError} `ERR_TIMEOUT` if not ready within `timeout` ms.
    */
-  async get(options: { readonly timeout?: number } = {}): Promise<R> {
-    const timeout = checkTimeout(options.timeout);
+  async get(options?: { readonly timeout?: number }): Promise<R> {
+    const timeout = checkTimeout(checkOptions(options, 'asyncResult.get()', TIMEOUT_FORM).timeout);
     if (!(await this.wait({ timeout }))) {
       throw new TimeoutError(`The result was not ready within ${timeout} ms`);
     }
@@ -90,8 +96,8 @@ export class AsyncResult<R> {
   }
 
   /** Waits until the result is ready or `timeout` ms pass; true if ready. */
-  async wait(options: { readonly timeout?: number } = {}): Promise<boolean> {
-    const timeout = checkTimeout(options.timeout);
+  async wait(options?: { readonly timeout?: number }): Promise<boolean> {
+    const timeout = checkTimeout(checkOptions(options, 'asyncResult.wait()', TIMEOUT_FORM).timeout);
     await wait([this.#future], { timeout });
     // The outcome is recorded one reaction after the future settles.
     if (this.#future.done()) await this.#future.then(noop, noop);
@@ -118,11 +124,72 @@ export class AsyncResult<R> {
 
 function noop(): void {}
 
+const TIMEOUT_FORM = '{ timeout: 1000 }';
+const POOL_FORM = '{ processes: 4 }';
+const CHUNK_FORM = '{ chunksize: 8 }';
+const ASYNC_FORM = '{ chunksize: 8, callback, errorCallback }';
+const CALLBACK_FORM = '{ callback, errorCallback }';
+
+// Python's positional `callback`/`error_callback` land here as a function: refused by checkOptions.
+function asyncOptions<R>(
+  options: object | undefined,
+  call: string,
+  form: string,
+): AsyncResultOptions<R> & ChunkOptions {
+  const o = checkOptions(options as (AsyncResultOptions<R> & ChunkOptions) | undefined, call, form);
+  for (const name of ['callback', 'errorCallback'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') {
+      throw argTypeError(`Expected \`${name}\` to be a function, got ${describe(o[name])}`);
+    }
+  }
+  return o;
+}
+
+// The iterable of map-like calls: required (ERR_MISSING_ARGS), and iterable.
+function checkIterable(iterable: unknown, call: string, async = false): void {
+  if (iterable === undefined) {
+    throw codedError(TypeError, 'ERR_MISSING_ARGS', `\`${call}\` needs an iterable of inputs`);
+  }
+  const o = iterable as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null;
+  const ok =
+    typeof iterable === 'string' ||
+    (typeof o === 'object' &&
+      o !== null &&
+      (typeof o[Symbol.iterator] === 'function' ||
+        (async && typeof o[Symbol.asyncIterator] === 'function')));
+  if (!ok) {
+    throw argTypeError(
+      `Expected the inputs of \`${call}\` to be iterable, got ${describe(iterable)}`,
+    );
+  }
+}
+
+// Each item of starmap's iterable is one call's argument list.
+function argLists(iterable: unknown, call: string): unknown[][] {
+  checkIterable(iterable, call);
+  const lists = [...(iterable as Iterable<unknown>)];
+  lists.forEach((args, i) => {
+    if (!Array.isArray(args)) {
+      throw argTypeError(
+        `Expected item #${i + 1} of \`${call}\` to be an array of arguments, got ${describe(args)}`,
+      );
+    }
+  });
+  return lists as unknown[][];
+}
+
+function oneArgs(iterable: unknown, call: string): unknown[][] {
+  checkIterable(iterable, call);
+  return [...(iterable as Iterable<unknown>)].map((x) => [x]);
+}
+
 interface ChunkSubmitter {
   submitChunk(task: Target<AnyFunction>, list: unknown[][]): Future<unknown[]>;
 }
 
 const RUN = 0;
+// imapUnordered's look-ahead: chunks per worker submitted and not yet yielded.
+const LOOK_AHEAD = 4;
 const CLOSE = 1;
 const TERMINATE = 2;
 
@@ -150,12 +217,8 @@ export class Pool implements AsyncDisposable {
   #state = RUN;
   readonly #pending = new Set<Future<unknown>>();
 
-  constructor(options: PoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw argTypeError(
-        `Expected \`options\` to be an object like { processes: 4 } (Python's positional arguments are options in weft), got ${describe(options)}`,
-      );
-    }
+  constructor(options?: PoolOptions) {
+    options = checkOptions(options, 'new Pool()', POOL_FORM);
     this.#workers = checkInt(options.processes ?? cpuCount(), 'processes', 1);
     this.#executor = this.makeExecutor(this.#workers, options);
   }
@@ -198,7 +261,8 @@ export class Pool implements AsyncDisposable {
     args?: Args<T>,
     options?: AsyncResultOptions<Result<T>>,
   ): AsyncResult<Result<T>> {
-    return new AsyncResult(this.#submit(task, args ?? ([] as unknown as Args<T>)), options);
+    const o = asyncOptions<Result<T>>(options, 'pool.applyAsync()', CALLBACK_FORM);
+    return new AsyncResult(this.#submit(task, args ?? ([] as unknown as Args<T>)), o);
   }
 
   /**
@@ -212,23 +276,20 @@ export class Pool implements AsyncDisposable {
   map<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Item<T>>,
-    options: ChunkOptions = {},
+    options?: ChunkOptions,
   ): Promise<Result<T>[]> {
-    return this.#mapFuture(
-      task,
-      [...iterable].map((x) => [x]),
-      options,
-    );
+    const o = checkOptions(options, 'pool.map()', CHUNK_FORM);
+    return this.#mapFuture(task, oneArgs(iterable, 'pool.map()'), o);
   }
 
   /** `map` returning an {@link AsyncResult} of the list. Python's `map_async`. */
   mapAsync<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Item<T>>,
-    options: ChunkOptions & AsyncResultOptions<Result<T>[]> = {},
+    options?: ChunkOptions & AsyncResultOptions<Result<T>[]>,
   ): AsyncResult<Result<T>[]> {
-    const items = [...iterable].map((x) => [x]);
-    return new AsyncResult(this.#mapFuture(task, items, options), options);
+    const o = asyncOptions<Result<T>[]>(options, 'pool.mapAsync()', ASYNC_FORM);
+    return new AsyncResult(this.#mapFuture(task, oneArgs(iterable, 'pool.mapAsync()'), o), o);
   }
 
   /**
@@ -242,18 +303,21 @@ export class Pool implements AsyncDisposable {
   starmap<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Args<T>>,
-    options: ChunkOptions = {},
+    options?: ChunkOptions,
   ): Promise<Result<T>[]> {
-    return this.#mapFuture(task, [...iterable] as unknown[][], options);
+    const o = checkOptions(options, 'pool.starmap()', CHUNK_FORM);
+    return this.#mapFuture(task, argLists(iterable, 'pool.starmap()'), o);
   }
 
   /** `starmap` returning an {@link AsyncResult}. Python's `starmap_async`. */
   starmapAsync<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Args<T>>,
-    options: ChunkOptions & AsyncResultOptions<Result<T>[]> = {},
+    options?: ChunkOptions & AsyncResultOptions<Result<T>[]>,
   ): AsyncResult<Result<T>[]> {
-    return new AsyncResult(this.#mapFuture(task, [...iterable] as unknown[][], options), options);
+    const o = asyncOptions<Result<T>[]>(options, 'pool.starmapAsync()', ASYNC_FORM);
+    const lists = argLists(iterable, 'pool.starmapAsync()');
+    return new AsyncResult(this.#mapFuture(task, lists, o), o);
   }
 
   /**
@@ -268,10 +332,12 @@ export class Pool implements AsyncDisposable {
   imap<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Item<T>> | AsyncIterable<Item<T>>,
-    options: ChunkOptions = {},
+    options?: ChunkOptions,
   ): AsyncIterableIterator<Result<T>> {
     this.#check();
-    const chunksize = checkInt(options.chunksize ?? 1, 'chunksize', 1);
+    const o = checkOptions(options, 'pool.imap()', CHUNK_FORM);
+    checkIterable(iterable, 'pool.imap()', true);
+    const chunksize = checkInt(o.chunksize ?? 1, 'chunksize', 1);
     const map = this.#executor.map.bind(this.#executor) as (
       task: T,
       iterable: unknown,
@@ -288,29 +354,67 @@ export class Pool implements AsyncDisposable {
    * for await (const x of pool.imapUnordered(work.slow, [3, 1, 2])) console.log(x); // fastest first
    * ```
    */
-  async *imapUnordered<T extends Target<AnyFunction>>(
+  imapUnordered<T extends Target<AnyFunction>>(
     task: T,
     iterable: Iterable<Item<T>> | AsyncIterable<Item<T>>,
-    options: ChunkOptions = {},
+    options?: ChunkOptions,
   ): AsyncGenerator<Result<T>, void, undefined> {
     this.#check();
-    const chunksize = checkInt(options.chunksize ?? 1, 'chunksize', 1);
-    const futures: Future<unknown>[] = [];
-    let chunk: unknown[][] = [];
-    const flush = (): void => {
-      if (chunk.length === 0) return;
-      futures.push(this.#track(this.#chunk(task, chunk)));
-      chunk = [];
-    };
-    for await (const item of iterable) {
-      chunk.push([item]);
-      if (chunk.length >= chunksize) flush();
-    }
-    flush();
-    for await (const f of asCompleted(futures)) {
-      const value: unknown = await f.result();
-      if (chunksize === 1) yield (value as unknown[])[0] as Result<T>;
-      else for (const x of value as Result<T>[]) yield x;
+    const o = checkOptions(options, 'pool.imapUnordered()', CHUNK_FORM);
+    checkIterable(iterable, 'pool.imapUnordered()', true);
+    const chunksize = checkInt(o.chunksize ?? 1, 'chunksize', 1);
+    return this.#unordered(task, iterable, chunksize) as AsyncGenerator<Result<T>, void, undefined>;
+  }
+
+  // imapUnordered's body: reads the input lazily, at most LOOK_AHEAD chunks
+  // per worker submitted and not yet yielded; awaits between refills, so an
+  // endless input never blocks the event loop.
+  async *#unordered(
+    task: Target<AnyFunction>,
+    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    chunksize: number,
+  ): AsyncGenerator<unknown, void, undefined> {
+    const source = iterable as Partial<Iterable<unknown> & AsyncIterable<unknown>>;
+    const it: Iterator<unknown> | AsyncIterator<unknown> =
+      source[Symbol.asyncIterator]?.() ?? source[Symbol.iterator]!();
+    const limit = LOOK_AHEAD * this.#workers;
+    const ready: Future<unknown[]>[] = [];
+    let wake: (() => void) | undefined;
+    let running = 0;
+    let exhausted = false;
+    try {
+      for (;;) {
+        while (!exhausted && running < limit) {
+          const chunk: unknown[][] = [];
+          while (chunk.length < chunksize) {
+            const r = await it.next();
+            if (r.done === true) {
+              exhausted = true;
+              break;
+            }
+            chunk.push([r.value]);
+          }
+          if (chunk.length === 0) break;
+          this.#check();
+          const f = this.#track(this.#chunk(task, chunk));
+          running++;
+          f.addDoneCallback(() => {
+            ready.push(f);
+            wake?.();
+          });
+        }
+        const f = ready.shift();
+        if (f === undefined) {
+          if (running === 0) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        running--;
+        for (const x of await f.result()) yield x;
+      }
+    } finally {
+      if (!exhausted) await it.return?.();
     }
   }
 

@@ -13,7 +13,7 @@ import { pack, packedOnly, PROCESS_SAFE, type SharedTable } from '../internal/co
 import { argTypeError, codedError, StateError, describe } from '../internal/errors.js';
 import type { AnyFunction, FunctionOf, Target, TaskSpec } from '../internal/task-ref.js';
 import { toTaskSpec } from '../internal/task-ref.js';
-import { checkTimeout } from '../internal/validate.js';
+import { checkOptions, checkTimeout, WAIT_SYNC_FORM } from '../internal/validate.js';
 import { deadlineOf, remaining } from '../internal/wait.js';
 import { childExecArgv } from '../internal/exec-argv.js';
 import { weftModule } from '../internal/package-url.js';
@@ -252,7 +252,8 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
    */
   start(): void {
     if (this.#child !== undefined || this.#closed) {
-      throw new StateError('ERR_PROCESS_STATE', `Process ${this.#name} can only be started once`);
+      const why = this.#child === undefined ? 'is closed' : 'can only be started once';
+      throw new StateError('ERR_PROCESS_STATE', `Process ${this.#name} ${why}`);
     }
     const packed = pack(this.#args);
     if (packed !== this.#args && !packedOnly(packed, PROCESS_SAFE)) throw shareableError();
@@ -303,8 +304,8 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
    * @returns `true` if it exited, `false` on timeout.
    * @throws {StateError} `ERR_PROCESS_STATE` if not started.
    */
-  async join(options: { readonly timeout?: number } = {}): Promise<boolean> {
-    const timeout = checkTimeout(options.timeout);
+  async join(options?: { readonly timeout?: number }): Promise<boolean> {
+    const timeout = checkTimeout(checkOptions(options, 'process.join()', WAIT_SYNC_FORM).timeout);
     const exited = this.#started();
     if (this.#exitCode !== null) return true;
     let timer: LongTimer | undefined;
@@ -324,8 +325,10 @@ export class Process<T extends Target = Target<AnyFunction>> implements AsyncDis
    * @remarks Blocking. `exitCode` is set once this thread's event loop turns
    * (Node learns a child's status there).
    */
-  joinSync(options: { readonly timeout?: number } = {}): boolean {
-    const timeout = checkTimeout(options.timeout);
+  joinSync(options?: { readonly timeout?: number }): boolean {
+    const timeout = checkTimeout(
+      checkOptions(options, 'process.joinSync()', WAIT_SYNC_FORM).timeout,
+    );
     this.#check();
     const deadline = deadlineOf(timeout);
     const nap = new Int32Array(new SharedArrayBuffer(4));

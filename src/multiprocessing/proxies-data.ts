@@ -4,6 +4,7 @@
 // shareables and proxies inside them travel by reference.
 
 import { BaseProxy, invoke as invokeAsync, invokeSync, remoteMethods } from './proxy-base.js';
+import { fromServed } from './served-error.js';
 
 /** A key of a managed dict: a primitive (objects are copied, so they could never match). */
 export type DictKey = string | number | bigint | boolean | null | undefined;
@@ -81,7 +82,11 @@ export interface DictProxy<V = unknown> {
   clear(): Promise<void>;
   /** Blocking form of {@link DictProxy.clear}: waits for the manager's answer in this thread. */
   clearSync(): void;
-  /** A plain-object copy (keys become strings). */
+  /**
+   * A plain-object copy (keys become strings).
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE` if two keys share a string (`1` and `'1'`): use `entries()`.
+   */
   toObject(): Promise<Record<string, V>>;
   /** Blocking form of {@link DictProxy.toObject}: waits for the manager's answer in this thread. */
   toObjectSync(): Record<string, V>;
@@ -336,10 +341,16 @@ remoteMethods(ArrayProxy, ['get', 'set', 'add', 'length', 'toArray']);
 export class ObjectProxy extends BaseProxy {
   /** Calls `method` on the object in the server; resolves with its (awaited) result. */
   call(method: string, ...args: unknown[]): Promise<unknown> {
-    return invokeAsync(this, method, args);
+    return invokeAsync(this, method, args).catch((error: unknown) => {
+      throw fromServed(error);
+    });
   }
   /** Calls `method` and blocks until its result. */
   callSync(method: string, ...args: unknown[]): unknown {
-    return invokeSync(this, method, args);
+    try {
+      return invokeSync(this, method, args);
+    } catch (error) {
+      throw fromServed(error);
+    }
   }
 }

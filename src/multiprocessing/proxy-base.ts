@@ -87,14 +87,14 @@ export abstract class BaseProxy implements Shareable {
 
   static {
     invoke = (proxy, method, args, options) => {
-      let channel: Channel;
+      // An async call never throws: what fails before the request is sent (no
+      // channel, a value that cannot be encoded) rejects its promise.
       try {
-        channel = proxy.#open();
+        return proxy.#open().call(proxy.#ref.id, method, args, options);
       } catch (error) {
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown
         return Promise.reject(error);
       }
-      return channel.call(proxy.#ref.id, method, args, options);
     };
     invokeSync = (proxy, method, args) => proxy.#open().callSync(proxy.#ref.id, method, args);
   }

@@ -94,6 +94,14 @@ export class ServedDict extends Served {
         return Out.many((wrap) => {
           const out: Record<string, unknown> = {};
           for (const [k, v] of map) {
+            // Python's keys 1 and '1' differ; one string key cannot hold both.
+            if (Object.hasOwn(out, String(k))) {
+              throw new CallError(
+                'TypeError',
+                'ERR_INVALID_ARG_VALUE',
+                `toObject() would merge two keys that differ in the dict but share the string '${String(k)}' (as 1 and '1' do): read entries() instead`,
+              );
+            }
             Object.defineProperty(out, String(k), {
               value: wrap(v),
               enumerable: true,

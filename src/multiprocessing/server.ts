@@ -32,6 +32,7 @@ import {
   ServedSemaphore,
 } from './served-locks.js';
 import { CallError, Out, Served, intArg, noMethod, type Caller, type Wait } from './served.js';
+import { describeServed, SERVED_CODE } from './served-error.js';
 import {
   FAILED,
   FrameReader,
@@ -103,9 +104,26 @@ class ServedCustom extends Served {
   ): unknown {
     const fn = name.startsWith('_') || name === 'constructor' ? undefined : this.target[name];
     if (typeof fn !== 'function') throw noMethod(this.typeid, name);
-    const result: unknown = fn.apply(this.target, decode(args, table));
-    return result;
+    return served(() => fn.apply(this.target, decode(args, table)) as unknown);
   }
+}
+
+// Runs served (registered) code: what it throws, or its promise rejects
+// with, crosses wrapped as ERR_MANAGER_SERVED (served-error.ts), so it never
+// reads as one of the server's own errors in the client.
+function served(run: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = run();
+  } catch (error) {
+    throw new CallError('ManagerError', SERVED_CODE, describeServed(error));
+  }
+  if (result instanceof Promise) {
+    return result.catch((error: unknown) => {
+      throw new CallError('ManagerError', SERVED_CODE, describeServed(error));
+    });
+  }
+  return result;
 }
 
 /** A reply as it travels between threads: `[id, status, value, table]`. */
@@ -421,7 +439,7 @@ export class ManagerServer {
   }
 
   async #register(typeid: unknown, spec: unknown): Promise<void> {
-    if (typeof typeid !== 'string' || typeid === '' || Object.hasOwn(BUILTIN, typeid)) {
+    if (typeof typeid !== 'string' || typeid === '' || this.#types.has(typeid)) {
       throw new CallError(
         'TypeError',
         'ERR_INVALID_ARG_TYPE',
@@ -429,8 +447,9 @@ export class ManagerServer {
       );
     }
     const fn = await loadTask(spec as TaskSpec);
+    if (this.#types.has(typeid)) return this.#register(typeid, spec); // registered meanwhile: refused
     this.#types.set(typeid, (args, table) => {
-      const made: unknown = fn(...(decode(args, table) as unknown[]));
+      const made: unknown = served(() => fn(...(decode(args, table) as unknown[])));
       if (typeof made !== 'object' || made === null) {
         throw new CallError(
           'TypeError',

@@ -47,7 +47,7 @@ export abstract class Cells<T extends ElementType> {
       this.#lock = options.lock;
     } else {
       const n = length ?? 1;
-      this.#array = info.make(new SharedArrayBuffer(n * info.bytes)) as TypedArrayOf<T>;
+      this.#array = info.make(allocate(n, info.bytes)) as TypedArrayOf<T>;
       const lock = options.lock ?? true;
       if (lock === true) this.#lock = new RLock();
       else if (lock === false) this.#lock = undefined;
@@ -138,5 +138,16 @@ export abstract class Cells<T extends ElementType> {
       expected as never,
       replacement as never,
     ) as ElementValue<T>;
+  }
+}
+
+// A buffer for `n` elements: a length no buffer can have (or memory that
+// cannot be had) is a coded RangeError, not V8's bare one.
+function allocate(n: number, bytes: number): SharedArrayBuffer {
+  try {
+    return new SharedArrayBuffer(n * bytes);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw outOfRangeError(`Cannot allocate ${n} elements of ${bytes} bytes (${error.message})`);
   }
 }

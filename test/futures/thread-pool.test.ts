@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ThreadPoolExecutor, WorkerExitError, transfer } from '../../src/futures/index.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { spawnSync } from 'node:child_process';
 import { enumerate, Lock } from '../../src/threading/index.js';
 import { SharedArray } from '../../src/shared/index.js';
 import { Queue } from '../../src/queue/index.js';
@@ -123,4 +124,22 @@ test('without onStrayError, a stray error is printed like an uncaught error and 
   assert.match(text, /ThreadPoolExecutor worker \d+/);
   assert.match(text, /printed stray/);
   assert.notEqual(await p.submit(work.workerIdent), ident);
+});
+
+test('a result that cannot be rebuilt in this thread rejects its own future (ERR_SHAREABLE_UNKNOWN), never the process', () => {
+  // The parent imports only weft/futures: shared, queue and threading shareables are unknown there.
+  const r = spawnSync(
+    process.execPath,
+    ['--import', './scripts/register-tsx.mjs', 'test/fixtures/programs/unknown-shareable.ts'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const rejected = 'rejected ERR_SHAREABLE_UNKNOWN';
+  assert.deepEqual(JSON.parse(r.stdout), {
+    value: rejected,
+    queue: rejected,
+    lock: rejected,
+    nested: rejected,
+    after: rejected,
+  });
 });

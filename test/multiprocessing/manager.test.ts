@@ -4,8 +4,12 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ProcessPoolExecutor, ThreadPoolExecutor, tasks } from '../../src/futures/index.js';
 import { Lock, Thread } from '../../src/threading/index.js';
+import { WeftError } from '../../src/internal/errors.js';
 import {
   AuthenticationError,
   DictProxy,
@@ -290,4 +294,144 @@ test('register(typeid, taskRef): a custom type served from a module, called by n
   await assert.rejects(counter.call('_secret'), code('ERR_MANAGER_NO_METHOD'));
   await assert.rejects(counter.call('constructor'), code('ERR_MANAGER_NO_METHOD'));
   await assert.rejects(manager.register('dict', work.makeCounter), code('ERR_INVALID_ARG_TYPE'));
+});
+
+describe('factories refuse what they would drop', () => {
+  test('every factory refuses an argument past those it takes (ERR_INVALID_ARG_TYPE), async and Sync forms', async () => {
+    const m = manager as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const takes: Record<string, unknown[]> = {
+      dict: [{}],
+      list: [[]],
+      Namespace: [{}],
+      Value: ['i', 1],
+      Array: ['i', 2],
+      Lock: [],
+      RLock: [],
+      Semaphore: [1],
+      BoundedSemaphore: [1],
+      Event: [],
+      Condition: [undefined],
+      Barrier: [2, {}],
+      Queue: [{}],
+      JoinableQueue: [{}],
+      LifoQueue: [{}],
+      PriorityQueue: [{}],
+    };
+    for (const [name, args] of Object.entries(takes)) {
+      for (const form of [name, `${name}Sync`]) {
+        await assert.rejects(
+          Promise.resolve().then(() => m[form]!.call(manager, ...args, 1)),
+          code('ERR_INVALID_ARG_TYPE'),
+          form,
+        );
+      }
+    }
+  });
+
+  test('Barrier: a positional timeout or action, or an { action }, is refused with a code (never dropped)', async () => {
+    for (const form of ['Barrier', 'BarrierSync'] as const) {
+      const make = manager[form].bind(manager) as (...args: unknown[]) => unknown;
+      for (const bad of [5, () => undefined, null, [5]]) {
+        await assert.rejects(
+          Promise.resolve().then(() => make(2, bad)),
+          code('ERR_INVALID_ARG_TYPE'),
+          `${form}(2, ${String(bad)})`,
+        );
+      }
+      await assert.rejects(
+        Promise.resolve().then(() => make(2, { action: () => undefined })),
+        code('ERR_INVALID_ARG_VALUE'),
+      );
+    }
+  });
+});
+
+describe('served errors', () => {
+  // Weft's own error names and codes, as served code might throw them.
+  const SPOOFS: [string, string][] = [
+    ['QueueEmpty', 'ERR_QUEUE_EMPTY'],
+    ['QueueFull', 'ERR_QUEUE_FULL'],
+    ['BrokenBarrierError', 'ERR_BROKEN_BARRIER'],
+    ['StateError', 'ERR_LOCK_NOT_HELD'],
+    ['ManagerError', 'ERR_MANAGER_GONE'],
+    ['AuthenticationError', 'ERR_MANAGER_AUTH'],
+    ['ManagerError', 'ERR_MANAGER_SERVED'],
+  ];
+  // A served error arrives as a plain Error (or the thrown value), never a weft class.
+  const plain = (name: string) => (e: unknown) =>
+    !(e instanceof WeftError) &&
+    (e instanceof Error ? e.constructor === Error && e.name === name : true);
+
+  test('what a registered type throws (sync, async, from its factory; Error or plain object) never arrives as a weft class', async () => {
+    await manager.register('Thrower', work.makeThrower);
+    const o = await manager.create('Thrower');
+    for (const [name, c] of SPOOFS) {
+      await assert.rejects(o.call('failError', name, c, 'm'), plain(name), name);
+      await assert.rejects(o.call('failLater', name, c), plain(name), name);
+      assert.throws(() => o.callSync('failError', name, c, 'm'), plain(name), name);
+      await assert.rejects(o.call('fail', { name, code: c, message: 'plain object' }), (e) => {
+        assert.ok(!(e instanceof WeftError));
+        assert.deepEqual(e, { name, code: c, message: 'plain object' });
+        return true;
+      });
+      await assert.rejects(
+        manager.create('Thrower', { name, code: c, message: 'from the factory' }),
+        (e) => !(e instanceof WeftError),
+      );
+    }
+    // The user's own fields survive; the server's own failures keep their class and code.
+    await assert.rejects(o.call('failError', 'AppError', 'E_APP', 'boom'), {
+      name: 'AppError',
+      code: 'E_APP',
+      message: 'boom',
+    });
+    await assert.rejects(o.call('noSuchMethod'), ManagerError);
+    await assert.rejects(manager.create('NoSuchType'), code('ERR_MANAGER_UNKNOWN_TYPE'));
+    // A typeid is registered once: again, or a built-in one, is refused.
+    for (const typeid of ['Thrower', 'dict', 'Queue']) {
+      await assert.rejects(
+        manager.register(typeid, work.makeCounter),
+        code('ERR_INVALID_ARG_TYPE'),
+      );
+    }
+  });
+});
+
+describe('edges', () => {
+  test('toObject() refuses keys that differ in the dict but share a string (1 and "1"); entries() keeps both', async () => {
+    for (const [a, b] of [
+      [1, '1'],
+      ['true', true],
+      [2n, '2'],
+    ] as const) {
+      const d = await manager.dict();
+      await d.set(a, 'first');
+      await d.set(b, 'second');
+      await assert.rejects(d.toObject(), code('ERR_INVALID_ARG_VALUE'));
+      assert.throws(() => d.toObjectSync(), code('ERR_INVALID_ARG_VALUE'));
+      assert.equal((await d.entries()).length, 2);
+    }
+  });
+
+  test('a value nested deeper than the stack is ERR_NOT_CLONEABLE (async and Sync) and changes nothing', async () => {
+    const d = await manager.dict({ ok: 1 });
+    let deep: unknown[] = [];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    await assert.rejects(d.set('deep', deep), code('ERR_NOT_CLONEABLE'));
+    assert.throws(() => d.setSync('deep', deep), code('ERR_NOT_CLONEABLE'));
+    assert.equal(await d.has('deep'), false);
+    assert.equal(await d.get('ok'), 1);
+  });
+
+  test('a program that exits without shutdown() leaves no socket directory behind', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', './scripts/register-tsx.mjs', 'test/fixtures/programs/manager-no-shutdown.ts'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const path = r.stdout.trim();
+    assert.match(path, /weft-m-/);
+    assert.equal(existsSync(dirname(path)), false, `${dirname(path)} left behind`);
+  });
 });

@@ -4,7 +4,13 @@
 // task, terminate with work pending, maxtasksperchild, join before close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AsyncResult, Pool, ThreadPool, cpuCount } from '../../src/multiprocessing/index.js';
+import {
+  AsyncResult,
+  Pool,
+  Process,
+  ThreadPool,
+  cpuCount,
+} from '../../src/multiprocessing/index.js';
 import { tasks } from '../../src/threading/index.js';
 import { StateError, TimeoutError } from '../../src/internal/errors.js';
 
@@ -143,3 +149,87 @@ test('Pool: maxtasksperchild replaces a worker after that many tasks', async () 
 test('cpuCount is the parallelism this process may use', () => {
   assert.ok(Number.isInteger(cpuCount()) && cpuCount() >= 1);
 });
+
+// Python's positional habits: every options parameter is checked (never ignored).
+const POSITIONAL = [1, '2', null, [2], () => undefined, true] as const;
+
+function coded(code: string): (e: unknown) => boolean {
+  return (e: unknown) => (e as { code?: unknown }).code === code;
+}
+
+test('every options parameter of Pool, AsyncResult and Process refuses a non-object (ERR_INVALID_ARG_TYPE)', async () => {
+  await using pool = new ThreadPool({ processes: 1 });
+  const r = pool.applyAsync(work.inc, [1]);
+  await r.get();
+  const p = new Process({ target: work.inc, args: [1] });
+  p.start();
+  await p.join();
+  const calls: [string, (bad: never) => unknown][] = [
+    ['new Pool', (bad) => new Pool(bad)],
+    ['new ThreadPool', (bad) => new ThreadPool(bad)],
+    ['applyAsync', (bad) => pool.applyAsync(work.inc, [1], bad)],
+    ['map', (bad) => pool.map(work.inc, [1], bad)],
+    ['mapAsync', (bad) => pool.mapAsync(work.inc, [1], bad)],
+    ['starmap', (bad) => pool.starmap(work.inc, [[1]], bad)],
+    ['starmapAsync', (bad) => pool.starmapAsync(work.inc, [[1]], bad)],
+    ['imap', (bad) => pool.imap(work.inc, [1], bad)],
+    ['imapUnordered', (bad) => pool.imapUnordered(work.inc, [1], bad)],
+    ['get', (bad) => r.get(bad)],
+    ['wait', (bad) => r.wait(bad)],
+    ['join', (bad) => p.join(bad)],
+    ['joinSync', (bad) => p.joinSync(bad)],
+  ];
+  for (const [name, call] of calls) {
+    for (const bad of POSITIONAL) {
+      // Thrown at the call, or the returned promise rejects: never accepted.
+      await assert.rejects(
+        Promise.resolve().then(() => call(bad as never)),
+        coded('ERR_INVALID_ARG_TYPE'),
+        `${name}(${String(bad)})`,
+      );
+    }
+  }
+  // A non-function callback is refused too; a non-integer chunksize is refused.
+  assert.throws(() => pool.applyAsync(work.inc, [1], { callback: 1 as never }), TypeError);
+  assert.throws(() => pool.map(work.inc, [1], { chunksize: '2' as never }), TypeError);
+});
+
+test('map-like calls: a missing iterable is ERR_MISSING_ARGS, a non-iterable or a starmap item that is not an argument list ERR_INVALID_ARG_TYPE', () => {
+  const pool = new ThreadPool({ processes: 1 });
+  try {
+    const maps = ['map', 'mapAsync', 'starmap', 'starmapAsync', 'imap', 'imapUnordered'] as const;
+    for (const name of maps) {
+      const call = pool[name].bind(pool) as (...args: unknown[]) => unknown;
+      assert.throws(() => call(work.inc), coded('ERR_MISSING_ARGS'), name);
+      assert.throws(() => call(work.inc, 5), coded('ERR_INVALID_ARG_TYPE'), name);
+    }
+    for (const name of ['starmap', 'starmapAsync'] as const) {
+      const call = pool[name].bind(pool) as (...args: unknown[]) => unknown;
+      assert.throws(() => call(work.add, [1, 2]), coded('ERR_INVALID_ARG_TYPE'), name);
+    }
+  } finally {
+    void pool.terminate();
+  }
+});
+
+for (const name of ['imap', 'imapUnordered'] as const) {
+  test(`${name} reads an endless input lazily, a bounded look-ahead ahead of what it yields`, async () => {
+    await using pool = new ThreadPool({ processes: 2 });
+    let pulled = 0;
+    function* naturals(): Generator<number> {
+      for (let i = 0; ; i++) {
+        pulled++;
+        // Far past any bounded look-ahead: the input is being drained.
+        if (pulled > 100_000) throw new Error('the input was drained');
+        yield i;
+      }
+    }
+    const got: number[] = [];
+    for await (const x of pool[name](work.inc, naturals())) {
+      got.push(x);
+      if (got.length === 5) break;
+    }
+    assert.equal(got.length, 5);
+    assert.ok(pulled < 100_000, `pulled ${pulled}`);
+  });
+}

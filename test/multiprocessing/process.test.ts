@@ -133,3 +133,19 @@ test('Manager proxies pass as Process args and work in the child', async () => {
   );
   assert.equal(value.getSync(), 400);
 });
+
+test('start() after close() says the process is closed; a second start() that it starts once (ERR_PROCESS_STATE)', async () => {
+  const closed = new Process({ target: work.exitWith, args: [0] });
+  closed.close();
+  assert.throws(
+    () => closed.start(),
+    (e: StateError) => e.code === 'ERR_PROCESS_STATE' && /closed/.test(e.message),
+  );
+  const p = new Process({ target: work.exitWith, args: [0] });
+  p.start();
+  assert.throws(
+    () => p.start(),
+    (e: StateError) => e.code === 'ERR_PROCESS_STATE' && /once/.test(e.message),
+  );
+  await p.join();
+});

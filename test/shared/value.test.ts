@@ -177,6 +177,19 @@ test('SharedArray: initial values, bounds, iteration, and the typed-array view s
   assert.throws(() => new SharedArray('i', -1), RangeError);
   assert.throws(() => new SharedArray('i', 1.5), RangeError);
   assert.throws(() => new SharedArray('i', 'abc' as never), TypeError);
+  // A length no buffer can have is a coded RangeError, never V8's bare one.
+  for (const [type, length] of [
+    ['i', 2 ** 40],
+    ['d', 2 ** 53 - 1],
+    ['b', 2 ** 50],
+  ] as const) {
+    assert.throws(
+      () => new SharedArray(type, length),
+      (e: unknown) =>
+        e instanceof RangeError && (e as { code?: unknown }).code === 'ERR_OUT_OF_RANGE',
+      `${type} × ${length}`,
+    );
+  }
 });
 
 test('values cross threads by reference: the thread reads what main wrote, main reads what the thread wrote; locks cross too', async () => {

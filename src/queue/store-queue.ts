@@ -143,14 +143,36 @@ export class StoreQueue implements QueueBackend {
     return false;
   }
 
-  // The fast path of both forms: the mutex free and room for the item.
-  #tryPut(prepared: Prepared): boolean {
+  // Under the mutex: until `ready` (which throws to give up) says go, count
+  // this waiter in, unlock, park on the sequence word, re-lock and count out.
+  *#await(
+    ready: (woken: Woken) => boolean,
+    seqWord: number,
+    waiters: number,
+    signals: number,
+    deadline: number,
+  ): Protocol<void> {
     const c = this.#c;
-    if (!tryLock(c, MUTEX)) return false;
+    let naps = 0;
+    let woken: Woken = PARK_OK;
+    while (!ready(woken)) {
+      const seq = Atomics.load(c, seqWord);
+      c[waiters]!++;
+      this.#unlock();
+      try {
+        woken = yield park(c, seqWord, seq, deadline, nap(naps++));
+      } finally {
+        yield* this.#locked();
+        this.#left(waiters, signals);
+      }
+    }
+  }
+
+  // Under the mutex, with room: store the item, unlock, wake a getter. The
+  // item's buffers are let go if storing it fails.
+  #pushUnlock(prepared: Prepared): void {
     let wakeGetter = false;
     try {
-      const max = c[MAXSIZE]!;
-      if (c[SHUTDOWN] === 1 || (max > 0 && c[SIZE]! >= max)) return false;
       this.#store.push(prepared);
       wakeGetter = this.#signal(GET_WAITERS, GET_SIGNALS);
     } catch (error) {
@@ -159,7 +181,19 @@ export class StoreQueue implements QueueBackend {
     } finally {
       this.#unlock();
     }
-    if (wakeGetter) wake(c, NOT_EMPTY, 1);
+    if (wakeGetter) wake(this.#c, NOT_EMPTY, 1);
+  }
+
+  // The fast path of both forms: the mutex free and room for the item.
+  #tryPut(prepared: Prepared): boolean {
+    const c = this.#c;
+    if (!tryLock(c, MUTEX)) return false;
+    const max = c[MAXSIZE]!;
+    if (c[SHUTDOWN] === 1 || (max > 0 && c[SIZE]! >= max)) {
+      this.#unlock();
+      return false;
+    }
+    this.#pushUnlock(prepared);
     return true;
   }
 
@@ -169,31 +203,21 @@ export class StoreQueue implements QueueBackend {
     const max = c[MAXSIZE]!;
     const size = Atomics.load(c, SIZE);
     if (timeout !== 0 && max > 0 && size >= max) yield park(c, SIZE, size, 0, 0, SPIN);
-    let wakeGetter = false;
     yield* this.#locked();
     try {
-      let naps = 0;
-      let woken: Woken = PARK_OK;
-      while (!this.#canPut(timeout, woken)) {
-        const seq = Atomics.load(c, NOT_FULL);
-        c[PUT_WAITERS]!++;
-        this.#unlock();
-        try {
-          woken = yield park(c, NOT_FULL, seq, deadline, nap(naps++));
-        } finally {
-          yield* this.#locked();
-          this.#left(PUT_WAITERS, PUT_SIGNALS);
-        }
-      }
-      this.#store.push(prepared);
-      wakeGetter = this.#signal(GET_WAITERS, GET_SIGNALS);
+      yield* this.#await(
+        (woken) => this.#canPut(timeout, woken),
+        NOT_FULL,
+        PUT_WAITERS,
+        PUT_SIGNALS,
+        deadline,
+      );
     } catch (error) {
+      this.#unlock();
       prepared.abandon();
       throw error;
-    } finally {
-      this.#unlock();
     }
-    if (wakeGetter) wake(c, NOT_EMPTY, 1);
+    this.#pushUnlock(prepared);
   }
 
   putSync(item: unknown, timeout: number): void {
@@ -218,53 +242,47 @@ export class StoreQueue implements QueueBackend {
     if (!this.#tryPut(prepared)) await runAsync(this.#putting(prepared, timeout, deadline), signal);
   }
 
-  // The fast path of both forms: the mutex free and an item there.
-  #tryGet(): unknown {
-    const c = this.#c;
-    if (!tryLock(c, MUTEX)) return EMPTY;
-    let value: unknown = EMPTY;
-    let wakePutter = false;
-    try {
-      if (c[SIZE]! > 0) {
-        value = this.#store.pop();
-        wakePutter = this.#signal(PUT_WAITERS, PUT_SIGNALS);
-      }
-    } finally {
-      this.#unlock();
-    }
-    if (wakePutter) wake(c, NOT_FULL, 1);
-    return value;
-  }
-
-  // Both forms, once the fast path failed: wait for an item under the mutex.
-  *#getting(timeout: number, deadline: number): Protocol<unknown> {
-    const c = this.#c;
-    const size = Atomics.load(c, SIZE);
-    if (timeout !== 0 && size === 0) yield park(c, SIZE, 0, 0, 0, SPIN);
+  // Under the mutex, with an item: take it, unlock, wake a putter.
+  #popUnlock(): unknown {
     let value: unknown;
     let wakePutter = false;
-    yield* this.#locked();
     try {
-      let naps = 0;
-      let woken: Woken = PARK_OK;
-      while (!this.#canGet(timeout, woken)) {
-        const seq = Atomics.load(c, NOT_EMPTY);
-        c[GET_WAITERS]!++;
-        this.#unlock();
-        try {
-          woken = yield park(c, NOT_EMPTY, seq, deadline, nap(naps++));
-        } finally {
-          yield* this.#locked();
-          this.#left(GET_WAITERS, GET_SIGNALS);
-        }
-      }
       value = this.#store.pop();
       wakePutter = this.#signal(PUT_WAITERS, PUT_SIGNALS);
     } finally {
       this.#unlock();
     }
-    if (wakePutter) wake(c, NOT_FULL, 1);
+    if (wakePutter) wake(this.#c, NOT_FULL, 1);
     return value;
+  }
+
+  // The fast path of both forms: the mutex free and an item there.
+  #tryGet(): unknown {
+    const c = this.#c;
+    if (!tryLock(c, MUTEX)) return EMPTY;
+    if (c[SIZE]! > 0) return this.#popUnlock();
+    this.#unlock();
+    return EMPTY;
+  }
+
+  // Both forms, once the fast path failed: wait for an item under the mutex.
+  *#getting(timeout: number, deadline: number): Protocol<unknown> {
+    const c = this.#c;
+    if (timeout !== 0 && Atomics.load(c, SIZE) === 0) yield park(c, SIZE, 0, 0, 0, SPIN);
+    yield* this.#locked();
+    try {
+      yield* this.#await(
+        (woken) => this.#canGet(timeout, woken),
+        NOT_EMPTY,
+        GET_WAITERS,
+        GET_SIGNALS,
+        deadline,
+      );
+    } catch (error) {
+      this.#unlock();
+      throw error;
+    }
+    return this.#popUnlock();
   }
 
   getSync(timeout: number): unknown {

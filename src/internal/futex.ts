@@ -10,7 +10,8 @@
 // park in slices of SLICE ms to look again.
 
 import { threadId } from 'node:worker_threads';
-import { deadlineOf, remaining, waitAsync, waitSync } from './wait.js';
+import { deadlineOf, PARK_DEADLINE, PARK_OK, park, runAsync, runSync } from './blocking.js';
+import type { Protocol, Woken } from './blocking.js';
 
 export const UNLOCKED = 0;
 const WAITED = 1;
@@ -23,7 +24,6 @@ const ME = (threadId + 1) * 2;
 const SPIN = 64;
 /** Ms a waiter sleeps before checking again whether the holder died. */
 export const SLICE = 100;
-const TAKEN = -1;
 /**
  * "Locked and maybe waited on", naming no holder: Drepper's state 2 for locks
  * that keep their owner in another word (RLock), which `unlock` notifies from.
@@ -75,7 +75,7 @@ export function step(i32: Int32Array, index: number, recover: Recover | undefine
       const seen = Atomics.compareExchange(i32, index, w, ME | WAITED);
       if (seen === w) {
         recover.tookOver?.(holder);
-        return TAKEN;
+        return -1;
       }
       w = seen;
       continue;
@@ -89,6 +89,13 @@ export function tryLockOrRecover(i32: Int32Array, index: number, recover: Recove
   return tryLock(i32, index) || step(i32, index, recover) <= 0;
 }
 
+/** `locking` did not get the lock before its deadline. */
+export const TIMED_OUT = 0;
+/** `locking` took the lock. */
+export const TAKEN = 1;
+/** `locking` took the lock over from a dead holder. */
+export const TAKEN_OVER = 2;
+
 /** Takes the lock, blocking the thread up to `timeout` ms; false on timeout. */
 export function lockSync(
   i32: Int32Array,
@@ -98,36 +105,54 @@ export function lockSync(
 ): boolean {
   if (Atomics.compareExchange(i32, index, UNLOCKED, ME) === UNLOCKED) return true;
   if (timeout === 0) return recover !== undefined && step(i32, index, recover) <= 0;
-  for (let i = 0; i < SPIN; i++) {
-    if (Atomics.load(i32, index) === UNLOCKED && tryLock(i32, index)) return true;
-  }
-  const deadline = deadlineOf(timeout);
-  const slice = recover === undefined ? Infinity : SLICE;
-  for (;;) {
-    const w = step(i32, index, recover);
-    if (w <= 0) return true;
-    const left = remaining(deadline);
-    if (left <= 0) return false;
-    waitSync(i32, index, w, Math.min(left, slice));
-  }
+  return runSync(locked(i32, index, deadlineOf(timeout), recover));
 }
 
 /** Takes the lock without blocking the event loop; false on timeout, rejects on abort. */
-export async function lockAsync(
+export function lockAsync(
   i32: Int32Array,
   index: number,
   timeout: number,
   signal?: AbortSignal,
   recover?: Recover,
 ): Promise<boolean> {
-  const deadline = deadlineOf(timeout);
+  return runAsync(locked(i32, index, deadlineOf(timeout), recover), signal);
+}
+
+function* locked(
+  i32: Int32Array,
+  index: number,
+  deadline: number,
+  recover: Recover | undefined,
+): Protocol<boolean> {
+  return (yield* locking(i32, index, deadline, recover)) !== TIMED_OUT;
+}
+
+/**
+ * The slow path of taking the lock, for both drivers: a spin of `spin` loads
+ * while the word stays as found (a tiny critical section ends before a park
+ * would), then rounds of `step` and parks on the waited-on word, in slices
+ * of SLICE ms when `recover` may find the holder dead.
+ */
+export function* locking(
+  i32: Int32Array,
+  index: number,
+  deadline: number,
+  recover: Recover | undefined,
+  spin = SPIN,
+): Protocol<typeof TIMED_OUT | typeof TAKEN | typeof TAKEN_OVER> {
+  const seen = Atomics.load(i32, index);
+  if (seen !== UNLOCKED) {
+    yield park(i32, index, seen, 0, 0, spin);
+    if (tryLock(i32, index)) return TAKEN;
+  }
   const slice = recover === undefined ? Infinity : SLICE;
+  let woken: Woken = PARK_OK;
   for (;;) {
     const w = step(i32, index, recover);
-    if (w <= 0) return true;
-    const left = remaining(deadline);
-    if (left <= 0) return false;
-    await waitAsync(i32, index, w, Math.min(left, slice), signal);
+    if (w <= 0) return w === 0 ? TAKEN : TAKEN_OVER;
+    if (woken === PARK_DEADLINE) return TIMED_OUT;
+    woken = yield park(i32, index, w, deadline, slice);
   }
 }
 

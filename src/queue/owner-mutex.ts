@@ -15,7 +15,15 @@
 
 import { threadId } from 'node:worker_threads';
 import { isKnownDead } from '../threading/registry.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import {
+  deadlineOf,
+  PARK_DEADLINE,
+  PARK_OK,
+  PARK_SLICE,
+  park,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 
 const CONTENDED = 1 << 30;
 const ID_MASK = CONTENDED - 1;
@@ -77,42 +85,32 @@ export function lockSync(
   slice: number = SLICE,
 ): LockResult {
   if (Atomics.compareExchange(c, index, 0, ME) === 0) return TAKEN;
-  for (let i = 0; i < SPIN; i++) {
-    if (Atomics.load(c, index) === 0 && tryLock(c, index)) return TAKEN;
-  }
-  const deadline = deadlineOf(timeout);
-  let check = false;
-  for (;;) {
-    const r = round(c, index, check);
-    if (r === ROUND_TAKEN) return TAKEN;
-    if (r === ROUND_TAKEN_OVER) return TAKEN_OVER;
-    const left = remaining(deadline);
-    if (left <= 0) return TIMED_OUT;
-    check = waitSync(c, index, r, Math.min(left, slice)) === 'timed-out';
-  }
+  return runSync(locking(c, index, deadlineOf(timeout), slice));
 }
 
 /**
- * Takes the lock without blocking the event loop (a short spin, then
- * `waitAsync` slices); call after `tryLock` failed.
+ * The slow path of taking the lock, for both drivers: a short spin while the
+ * word stays as found, then rounds of taking it (or taking it over from a
+ * dead owner, looked for once a slice ran out with no release) and parks.
  */
-export async function lockAsync(
+export function* locking(
   c: Int32Array,
   index: number,
-  timeout: number,
-): Promise<LockResult> {
-  for (let i = 0; i < SPIN; i++) {
-    if (Atomics.load(c, index) === 0 && tryLock(c, index)) return TAKEN;
+  deadline: number,
+  slice: number = SLICE,
+): Protocol<LockResult> {
+  const seen = Atomics.load(c, index);
+  if (seen !== 0) {
+    yield park(c, index, seen, 0, 0, SPIN);
+    if (tryLock(c, index)) return TAKEN;
   }
-  const deadline = deadlineOf(timeout);
-  let check = false;
+  let woken: Woken = PARK_OK;
   for (;;) {
-    const r = round(c, index, check);
+    const r = round(c, index, woken === PARK_SLICE);
     if (r === ROUND_TAKEN) return TAKEN;
     if (r === ROUND_TAKEN_OVER) return TAKEN_OVER;
-    const left = remaining(deadline);
-    if (left <= 0) return TIMED_OUT;
-    check = (await waitAsync(c, index, r, Math.min(left, SLICE))) === 'timed-out';
+    if (woken === PARK_DEADLINE) return TIMED_OUT;
+    woken = yield park(c, index, r, deadline, slice);
   }
 }
 

@@ -46,7 +46,8 @@ import {
 } from 'node:worker_threads';
 import { StateError } from '../internal/errors.js';
 import { weftModule } from '../internal/package-url.js';
-import { waitAsync } from '../internal/wait.js';
+import { deadlineOf, expired, PARK_SLICE, park, runAsync, runSync } from '../internal/blocking.js';
+import type { Protocol } from '../internal/blocking.js';
 import {
   DIRECTORY_PARENT,
   DIRECTORY_REPLIES,
@@ -211,25 +212,21 @@ function startError(): StateError {
   return new StateError('ERR_DIRECTORY_START', 'The buffer directory thread did not start');
 }
 
-/** Blocks until this thread is welcomed by the live directory (once per thread, normally). */
-function attachSync(): void {
-  const deadline = performance.now() + TIMEOUT;
+// Until this thread is welcomed by the live directory (once per thread,
+// normally), for both drivers; restarts a directory found dead.
+function* attaching(): Protocol<void> {
+  const deadline = deadlineOf(TIMEOUT);
   for (let step = attachStep(); step !== undefined; step = attachStep()) {
-    if (performance.now() > deadline) throw startError();
-    if (Atomics.wait(table(), step.index, step.value, SLICE) === 'timed-out') {
+    if (expired(deadline)) throw startError();
+    if ((yield park(table(), step.index, step.value, Infinity, SLICE)) === PARK_SLICE) {
       restartIfDead(Atomics.load(table(), DIRECTORY_STATE));
     }
   }
 }
 
-async function attachAsync(): Promise<void> {
-  const deadline = performance.now() + TIMEOUT;
-  for (let step = attachStep(); step !== undefined; step = attachStep()) {
-    if (performance.now() > deadline) throw startError();
-    if ((await waitAsync(table(), step.index, step.value, SLICE)) === 'timed-out') {
-      restartIfDead(Atomics.load(table(), DIRECTORY_STATE));
-    }
-  }
+/** Blocks until this thread is welcomed by the live directory. */
+function attachSync(): void {
+  if (needsAttach()) runSync(attaching());
 }
 
 /** Whether `deposit` would have to wait for the directory (async callers await `attachDirectory` first). */
@@ -240,7 +237,7 @@ export function needsAttach(): boolean {
 
 /** Waits, without blocking, until this thread may deposit without waiting. */
 export function attachDirectory(): Promise<void> {
-  return attachAsync();
+  return runAsync(attaching());
 }
 
 /**
@@ -310,51 +307,34 @@ function collect(keys: readonly string[], out: SharedArrayBuffer[]): string[] {
  * @throws {StateError} `ERR_SHAREABLE_LOST` when a buffer can no longer be found.
  */
 export function resolveSync(keys: readonly string[]): SharedArrayBuffer[] {
-  const out: SharedArrayBuffer[] = [];
-  try {
-    let missing = collect(keys, out);
-    if (missing.length === 0) return out;
-    attachSync();
-    for (const key of missing) if (keyGen(key) !== welcomed) throw lost(key);
-    for (const key of missing) wanted.add(key);
-    post({ want: missing });
-    const words = table();
-    const deadline = performance.now() + TIMEOUT;
-    for (;;) {
-      const replies = Atomics.load(words, DIRECTORY_REPLIES);
-      drain();
-      missing = collect(keys, out);
-      if (missing.length === 0) return out;
-      if (performance.now() > deadline) throw lost(missing[0]!);
-      if (Atomics.wait(words, DIRECTORY_REPLIES, replies, SLICE) === 'timed-out') {
-        const state = Atomics.load(words, DIRECTORY_STATE);
-        if (restartIfDead(state) || genOf(state) !== welcomed) throw lost(missing[0]!);
-      }
-    }
-  } finally {
-    release(keys);
-  }
+  return runSync(resolving(keys));
 }
 
 /** `resolveSync` without blocking: waits for the directory with waitAsync. */
-export async function resolveAsync(keys: readonly string[]): Promise<SharedArrayBuffer[]> {
+export function resolveAsync(keys: readonly string[]): Promise<SharedArrayBuffer[]> {
+  return runAsync(resolving(keys));
+}
+
+// Both forms: the buffers found here, else asked of the directory and
+// waited for (its replies bump DIRECTORY_REPLIES).
+function* resolving(keys: readonly string[]): Protocol<SharedArrayBuffer[]> {
   const out: SharedArrayBuffer[] = [];
   try {
     let missing = collect(keys, out);
     if (missing.length === 0) return out;
-    await attachAsync();
+    yield* attaching();
     for (const key of missing) if (keyGen(key) !== welcomed) throw lost(key);
     for (const key of missing) wanted.add(key);
     post({ want: missing });
     const words = table();
-    const deadline = performance.now() + TIMEOUT;
+    const deadline = deadlineOf(TIMEOUT);
     for (;;) {
       const replies = Atomics.load(words, DIRECTORY_REPLIES);
       drain();
       missing = collect(keys, out);
       if (missing.length === 0) return out;
-      if (performance.now() > deadline) throw lost(missing[0]!);
-      if ((await waitAsync(words, DIRECTORY_REPLIES, replies, SLICE)) === 'timed-out') {
+      if (expired(deadline)) throw lost(missing[0]!);
+      if ((yield park(words, DIRECTORY_REPLIES, replies, Infinity, SLICE)) === PARK_SLICE) {
         const state = Atomics.load(words, DIRECTORY_STATE);
         if (restartIfDead(state) || genOf(state) !== welcomed) throw lost(missing[0]!);
       }

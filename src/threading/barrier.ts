@@ -18,8 +18,18 @@ import {
   WAIT_FORM,
   WAIT_SYNC_FORM,
 } from '../internal/validate.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
-import type { WaitResult } from '../internal/wait.js';
+import {
+  abortedRejection,
+  call,
+  deadlineOf,
+  PARK_DEADLINE,
+  PARK_OK,
+  PARK_SLICE,
+  park,
+  runAsync,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 import type { WaitOptions, WaitSyncOptions } from './guard.js';
 
 // Layout: [TAG, parties, count, state, seq, mutex, journal, jIndex, jEntry,
@@ -276,68 +286,11 @@ export class Barrier implements Shareable {
   async wait(options?: WaitOptions): Promise<number> {
     const timeout = this.#timeoutOf(options, 'barrier.wait(options)');
     const signal = checkSignal(options?.signal);
-    signal?.throwIfAborted();
-    if (this.#loading !== undefined) await this.#loading;
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     const deadline = deadlineOf(timeout);
-    const i32 = this.#i32;
-    let slept: WaitResult;
-    this.#lock();
-    try {
-      // Wait out a previous round's draining or resetting.
-      for (;;) {
-        const state = i32[STATE]!;
-        if (state === BROKEN) throw new BrokenBarrierError();
-        if (state === FILLING) break;
-        const seq = Atomics.load(i32, SEQ);
-        this.#unlock();
-        try {
-          slept = await waitAsync(i32, SEQ, seq, SLICE, signal);
-        } finally {
-          this.#lock();
-        }
-        if (slept === 'timed-out') this.#reap();
-      }
-      const index = this.#arrive();
-      try {
-        if (index + 1 === this.parties) {
-          this.#unlock();
-          try {
-            await this.#action?.();
-          } catch (error) {
-            this.#lock();
-            this.#setState(BROKEN);
-            throw error;
-          }
-          this.#lock();
-          this.#release();
-        } else {
-          while (i32[STATE] === FILLING) {
-            const left = remaining(deadline);
-            if (left <= 0) {
-              this.#setState(BROKEN);
-              break;
-            }
-            const seq = Atomics.load(i32, SEQ);
-            this.#unlock();
-            try {
-              slept = await waitAsync(i32, SEQ, seq, Math.min(left, SLICE), signal);
-            } catch (reason) {
-              this.#lock();
-              this.#setState(BROKEN);
-              throw reason;
-            }
-            this.#lock();
-            if (slept === 'timed-out') this.#reap();
-          }
-          if (i32[STATE]! < 0) throw new BrokenBarrierError();
-        }
-        return index;
-      } finally {
-        this.#exit(index);
-      }
-    } finally {
-      this.#unlock();
-    }
+    if (this.#loading !== undefined) await this.#loading;
+    return runAsync(this.#wait(deadline, this.#action), signal);
   }
 
   /**
@@ -354,37 +307,56 @@ export class Barrier implements Shareable {
         "The barrier's action has not loaded in this thread yet; await barrier.ready() first",
       );
     }
-    const deadline = deadlineOf(timeout);
+    const action = this.#action;
+    return runSync(
+      this.#wait(
+        deadlineOf(timeout),
+        action === undefined
+          ? undefined
+          : () => {
+              const result = action();
+              // waitSync cannot await an async action: a later failure is only reported.
+              if (result instanceof Promise) {
+                result.catch((error: unknown) =>
+                  process.emitWarning(
+                    `Barrier action failed after waitSync returned: ${String(error)}`,
+                    { code: 'WEFT_BARRIER_ACTION' },
+                  ),
+                );
+              }
+            },
+      ),
+    );
+  }
+
+  // Both forms. The mutex is held except while parked on `seq` or running
+  // the action; waiters wake every SLICE ms to reap parties that died. An
+  // abort thrown in while filling breaks the round, as a timeout does.
+  *#wait(deadline: number, action: (() => unknown) | undefined): Protocol<number> {
     const i32 = this.#i32;
+    let woken: Woken;
     this.#lock();
     try {
+      // Wait out a previous round's draining or resetting.
       for (;;) {
         const state = i32[STATE]!;
         if (state === BROKEN) throw new BrokenBarrierError();
         if (state === FILLING) break;
         const seq = Atomics.load(i32, SEQ);
         this.#unlock();
-        const slept = waitSync(i32, SEQ, seq, SLICE);
-        this.#lock();
-        if (slept === 'timed-out') this.#reap();
+        try {
+          woken = yield park(i32, SEQ, seq, Infinity, SLICE);
+        } finally {
+          this.#lock();
+        }
+        if (woken === PARK_SLICE) this.#reap();
       }
       const index = this.#arrive();
       try {
         if (index + 1 === this.parties) {
           this.#unlock();
           try {
-            const result = this.#action?.();
-            // waitSync cannot await an async action: a later failure is only reported.
-            if (result instanceof Promise) {
-              result.catch((error: unknown) =>
-                process.emitWarning(
-                  `Barrier action failed after waitSync returned: ${String(error)}`,
-                  {
-                    code: 'WEFT_BARRIER_ACTION',
-                  },
-                ),
-              );
-            }
+            if (action !== undefined) yield call(action);
           } catch (error) {
             this.#lock();
             this.#setState(BROKEN);
@@ -393,17 +365,23 @@ export class Barrier implements Shareable {
           this.#lock();
           this.#release();
         } else {
+          woken = PARK_OK;
           while (i32[STATE] === FILLING) {
-            const left = remaining(deadline);
-            if (left <= 0) {
+            if (woken === PARK_DEADLINE) {
               this.#setState(BROKEN);
               break;
             }
             const seq = Atomics.load(i32, SEQ);
             this.#unlock();
-            const slept = waitSync(i32, SEQ, seq, Math.min(left, SLICE));
+            try {
+              woken = yield park(i32, SEQ, seq, deadline, SLICE);
+            } catch (reason) {
+              this.#lock();
+              this.#setState(BROKEN);
+              throw reason;
+            }
             this.#lock();
-            if (slept === 'timed-out') this.#reap();
+            if (woken >= PARK_SLICE) this.#reap();
           }
           if (i32[STATE]! < 0) throw new BrokenBarrierError();
         }

@@ -11,7 +11,17 @@ import {
   WAIT_FORM,
   WAIT_SYNC_FORM,
 } from '../internal/validate.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import {
+  abortedRejection,
+  deadlineOf,
+  expired,
+  PARK_DEADLINE,
+  PARK_OK,
+  park,
+  runAsync,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 import type {
   AcquireOptions,
   AcquireSyncOptions,
@@ -218,29 +228,7 @@ export class Condition implements Shareable {
     );
     const signal = checkSignal(options?.signal);
     this.#check('wait');
-    signal?.throwIfAborted();
-    const word = this.#enqueue();
-    const saved = this.#release();
-    let aborted: { reason: unknown } | undefined;
-    try {
-      const deadline = deadlineOf(timeout);
-      while (Atomics.load(this.#i32, word) === WAITING) {
-        const left = remaining(deadline);
-        if (left <= 0) break;
-        await waitAsync(this.#i32, word, WAITING, left, signal);
-      }
-    } catch (reason) {
-      aborted = { reason };
-    }
-    const lock = this.#lock;
-    if (lock instanceof RLock) await lock._acquireRestore(saved!);
-    else await lock.acquire();
-    const notified = this.#dequeue(word);
-    if (aborted !== undefined) {
-      if (notified) this.notify(1);
-      throw aborted.reason;
-    }
-    return notified;
+    return abortedRejection(signal) ?? runAsync(this.#wait(deadlineOf(timeout)), signal);
   }
 
   /**
@@ -254,18 +242,46 @@ export class Condition implements Shareable {
       checkOptions(options, 'condition.waitSync(options)', WAIT_SYNC_FORM).timeout,
     );
     this.#check('wait');
+    return runSync(this.#wait(deadlineOf(timeout)));
+  }
+
+  // Both forms: take a slot, release the lock, sleep on the slot until
+  // notified (or the deadline), re-take the lock. An abort thrown in while
+  // asleep still re-takes the lock first, and passes on a notification that
+  // raced it.
+  *#wait(deadline: number): Protocol<boolean> {
+    const i32 = this.#i32;
     const word = this.#enqueue();
     const saved = this.#release();
-    const deadline = deadlineOf(timeout);
-    while (Atomics.load(this.#i32, word) === WAITING) {
-      const left = remaining(deadline);
-      if (left <= 0) break;
-      waitSync(this.#i32, word, WAITING, left);
+    let aborted: { reason: unknown } | undefined;
+    try {
+      let woken: Woken = PARK_OK;
+      while (Atomics.load(i32, word) === WAITING && woken !== PARK_DEADLINE) {
+        woken = yield park(i32, word, WAITING, deadline);
+      }
+    } catch (reason) {
+      aborted = { reason };
     }
     const lock = this.#lock;
-    if (lock instanceof RLock) lock._acquireRestoreSync(saved!);
-    else lock.acquireSync();
-    return this.#dequeue(word);
+    if (lock instanceof RLock) yield* lock._restoring(saved!);
+    else yield* lock._restoring();
+    const notified = this.#dequeue(word);
+    if (aborted !== undefined) {
+      if (notified) this.notify(1);
+      throw aborted.reason;
+    }
+    return notified;
+  }
+
+  // Both forms of waitFor.
+  *#waitFor<T>(predicate: () => T, deadline: number): Protocol<T> {
+    let result = predicate();
+    while (!result && !expired(deadline)) {
+      this.#check('wait');
+      yield* this.#wait(deadline);
+      result = predicate();
+    }
+    return result;
   }
 
   /**
@@ -277,19 +293,13 @@ export class Condition implements Shareable {
     if (typeof predicate !== 'function') {
       throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
-    const deadline = deadlineOf(
-      checkTimeout(
-        checkOptions(options, 'condition.waitFor(predicate, options)', WAIT_FORM).timeout,
-      ),
+    const timeout = checkTimeout(
+      checkOptions(options, 'condition.waitFor(predicate, options)', WAIT_FORM).timeout,
     );
-    let result = predicate();
-    while (!result) {
-      const left = remaining(deadline);
-      if (left <= 0) break;
-      await this.wait({ timeout: left, ...(options?.signal ? { signal: options.signal } : {}) });
-      result = predicate();
-    }
-    return result;
+    const signal = checkSignal(options?.signal);
+    return (
+      abortedRejection(signal) ?? runAsync(this.#waitFor(predicate, deadlineOf(timeout)), signal)
+    );
   }
 
   /** Like {@link Condition.waitFor}, blocking the calling thread. */
@@ -297,19 +307,10 @@ export class Condition implements Shareable {
     if (typeof predicate !== 'function') {
       throw argTypeError(`Expected \`predicate\` to be a function, got ${describe(predicate)}`);
     }
-    const deadline = deadlineOf(
-      checkTimeout(
-        checkOptions(options, 'condition.waitForSync(predicate, options)', WAIT_SYNC_FORM).timeout,
-      ),
+    const timeout = checkTimeout(
+      checkOptions(options, 'condition.waitForSync(predicate, options)', WAIT_SYNC_FORM).timeout,
     );
-    let result = predicate();
-    while (!result) {
-      const left = remaining(deadline);
-      if (left <= 0) break;
-      this.waitSync({ timeout: left });
-      result = predicate();
-    }
-    return result;
+    return runSync(this.#waitFor(predicate, deadlineOf(timeout)));
   }
 
   /**

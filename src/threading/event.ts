@@ -9,7 +9,16 @@ import {
   WAIT_FORM,
   WAIT_SYNC_FORM,
 } from '../internal/validate.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import {
+  abortedRejection,
+  deadlineOf,
+  PARK_DEADLINE,
+  PARK_OK,
+  park,
+  runAsync,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 import type { WaitOptions, WaitSyncOptions } from './guard.js';
 import { RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
 
@@ -74,32 +83,20 @@ export class Event implements Shareable {
    */
   wait(options?: WaitOptions): Promise<boolean> {
     try {
-      return this.#wait(options);
+      return this.#waitAsync(options);
     } catch (error) {
       return rejected(error);
     }
   }
 
-  #wait(options?: WaitOptions): Promise<boolean> {
+  #waitAsync(options?: WaitOptions): Promise<boolean> {
     const timeout = checkTimeout(checkOptions(options, 'event.wait(options)', WAIT_FORM).timeout);
     const signal = checkSignal(options?.signal);
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     if (this.isSet()) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#waitAsync(timeout, signal);
-  }
-
-  async #waitAsync(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
-    const i32 = this.#i32;
-    const deadline = deadlineOf(timeout);
-    const gen = Atomics.load(i32, GEN);
-    while (Atomics.load(i32, GEN) === gen) {
-      if (this.isSet()) return true;
-      const left = remaining(deadline);
-      if (left <= 0) return false;
-      await waitAsync(i32, GEN, gen, left, signal);
-    }
-    return true;
+    return runAsync(this.#wait(deadlineOf(timeout)), signal);
   }
 
   /**
@@ -114,14 +111,18 @@ export class Event implements Shareable {
     );
     if (this.isSet()) return true;
     if (timeout === 0) return false;
+    return runSync(this.#wait(deadlineOf(timeout)));
+  }
+
+  // Sleeps on `generation` until set() bumps it (or the flag reads set).
+  *#wait(deadline: number): Protocol<boolean> {
     const i32 = this.#i32;
-    const deadline = deadlineOf(timeout);
     const gen = Atomics.load(i32, GEN);
+    let woken: Woken = PARK_OK;
     while (Atomics.load(i32, GEN) === gen) {
       if (this.isSet()) return true;
-      const left = remaining(deadline);
-      if (left <= 0) return false;
-      waitSync(i32, GEN, gen, left);
+      if (woken === PARK_DEADLINE) return false;
+      woken = yield park(i32, GEN, gen, deadline);
     }
     return true;
   }

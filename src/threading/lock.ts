@@ -6,12 +6,15 @@ import {
   holderOf,
   lockAsync,
   lockSync,
+  locking,
   tryLock,
   tryLockOrRecover,
   unlock,
   UNLOCKED,
 } from '../internal/futex.js';
 import type { Recover } from '../internal/futex.js';
+import { abortedRejection } from '../internal/blocking.js';
+import type { Protocol } from '../internal/blocking.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import {
   ASYNC_FORM,
@@ -117,7 +120,8 @@ export class Lock implements Shareable {
     }
     const timeout = validate(options, 'lock.acquire(options)', ASYNC_FORM);
     const signal = checkSignal(options.signal);
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     if (tryLockOrRecover(this.#i32, STATE, RECOVER)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
     return lockAsync(this.#i32, STATE, timeout, signal, RECOVER);
@@ -133,6 +137,11 @@ export class Lock implements Shareable {
     const timeout =
       options === undefined ? Infinity : validate(options, 'lock.acquireSync(options)', SYNC_FORM);
     return lockSync(this.#i32, STATE, timeout, RECOVER);
+  }
+
+  /** @internal Condition.wait, for both forms: re-acquire after waiting. */
+  *_restoring(): Protocol<void> {
+    if (!tryLock(this.#i32, STATE)) yield* locking(this.#i32, STATE, Infinity, RECOVER);
   }
 
   /**

@@ -28,7 +28,16 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { StateError } from '../internal/errors.js';
 import { readGlobal, REGISTRY_KEY, writeGlobal } from '../internal/globals.js';
 import { attach, Tag } from '../internal/layout.js';
-import { waitAsync, waitSync, deadlineOf, remaining } from '../internal/wait.js';
+import {
+  abortedRejection,
+  deadlineOf,
+  PARK_DEADLINE,
+  PARK_OK,
+  park,
+  runAsync,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 
 export const FREE = 0;
 export const ALIVE = 1;
@@ -312,31 +321,32 @@ function nameAt(i32: Int32Array, at: number): string {
 
 /** Blocks until the thread finishes or `timeout` ms pass; true if it finished. */
 export function joinSync(slot: number, ident: number, timeout: number): boolean {
-  const i32 = table();
-  const at = base(i32, slot);
-  const deadline = deadlineOf(timeout);
-  while (isAlive(slot, ident)) {
-    const left = remaining(deadline);
-    if (left <= 0) return false;
-    waitSync(i32, at, ALIVE, left);
-  }
-  return true;
+  return !isAlive(slot, ident) || runSync(joining(slot, ident, deadlineOf(timeout)));
 }
 
 /** Waits, without blocking, until the thread finishes or `timeout` ms pass. */
-export async function join(
+export function join(
   slot: number,
   ident: number,
   timeout: number,
   signal?: AbortSignal,
 ): Promise<boolean> {
+  return (
+    abortedRejection(signal) ??
+    (isAlive(slot, ident)
+      ? runAsync(joining(slot, ident, deadlineOf(timeout)), signal)
+      : Promise.resolve(true))
+  );
+}
+
+// The slot's state word leaves ALIVE when the thread finishes.
+function* joining(slot: number, ident: number, deadline: number): Protocol<boolean> {
   const i32 = table();
   const at = base(i32, slot);
-  const deadline = deadlineOf(timeout);
+  let woken: Woken = PARK_OK;
   while (isAlive(slot, ident)) {
-    const left = remaining(deadline);
-    if (left <= 0) return false;
-    await waitAsync(i32, at, ALIVE, left, signal);
+    if (woken === PARK_DEADLINE) return false;
+    woken = yield park(i32, at, ALIVE, deadline);
   }
   return true;
 }

@@ -4,7 +4,7 @@ import { threadId } from 'node:worker_threads';
 import { registerShareable, SHARE } from '../internal/codec.js';
 import type { Shareable, SharedState } from '../internal/codec.js';
 import { argTypeError, describe, StateError } from '../internal/errors.js';
-import { SLICE, step, tryLock, unlock } from '../internal/futex.js';
+import { locking, TAKEN_OVER, TIMED_OUT, tryLock, unlock } from '../internal/futex.js';
 import type { Recover } from '../internal/futex.js';
 import { adopted, adopting, allocate, attach, Tag } from '../internal/layout.js';
 import {
@@ -14,7 +14,8 @@ import {
   checkSignal,
   SYNC_FORM,
 } from '../internal/validate.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import { abortedRejection, deadlineOf, runAsync, runSync } from '../internal/blocking.js';
+import type { Protocol } from '../internal/blocking.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
 import { isKnownDead } from './registry.js';
@@ -35,7 +36,7 @@ const NONE = -1;
 // longer when re-taking the lock right after a Condition wake-up.
 const SPIN = 64;
 const RESTORE_SPIN = 1024;
-// While blocked, a waiter re-checks every SLICE ms whether the owner died
+// While blocked, a waiter re-checks every SLICE ms (internal/futex.ts) whether the owner died
 // (any death: only the owner may release an RLock).
 const RECOVER: Recover = {
   dead: isKnownDead,
@@ -126,11 +127,12 @@ export class RLock implements Shareable {
             options.timeout,
           );
     const signal = checkSignal(options?.signal);
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     const scope = currentScope();
     if (this.#reenter(scope) || this.#tryTake(scope)) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#acquireAsync(scope, timeout, signal);
+    return runAsync(this.#acquiring(scope, deadlineOf(timeout), SPIN), signal);
   }
 
   /**
@@ -153,33 +155,17 @@ export class RLock implements Shareable {
   #acquireSync(scope: number, timeout: number, spin: number): boolean {
     if (this.#reenter(scope) || this.#tryTake(scope)) return true;
     if (timeout === 0) return false;
-    const i32 = this.#i32;
-    for (let i = 0; i < spin; i++) {
-      if (Atomics.load(i32, STATE) === 0 && this.#tryTake(scope)) return true;
-    }
-    const deadline = deadlineOf(timeout);
-    for (;;) {
-      const w = this.#take(scope);
-      if (w === 0) return true;
-      const left = remaining(deadline);
-      if (left <= 0) return false;
-      waitSync(i32, STATE, w, Math.min(left, SLICE));
-    }
+    return runSync(this.#acquiring(scope, deadlineOf(timeout), spin));
   }
 
-  async #acquireAsync(
-    scope: number,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    const deadline = deadlineOf(timeout);
-    for (;;) {
-      const w = this.#take(scope);
-      if (w === 0) return true;
-      const left = remaining(deadline);
-      if (left <= 0) return false;
-      await waitAsync(this.#i32, STATE, w, Math.min(left, SLICE), signal);
-    }
+  // The slow path of both forms: take the futex (or take it over from a dead
+  // owner, then `ownerDied` reads true), and own it.
+  *#acquiring(scope: number, deadline: number, spin: number): Protocol<boolean> {
+    const taken = yield* locking(this.#i32, STATE, deadline, RECOVER, spin);
+    if (taken === TIMED_OUT) return false;
+    this.#own(scope, 1);
+    if (taken === TAKEN_OVER) Atomics.store(this.#i32, DIED, 1);
+    return true;
   }
 
   #reenter(scope: number): boolean {
@@ -192,16 +178,6 @@ export class RLock implements Shareable {
     if (!tryLock(this.#i32, STATE)) return false;
     this.#own(scope, 1);
     return true;
-  }
-
-  // One round of the slow path: take the futex, or take it over from a dead
-  // owner; 0 once held, else the word to sleep on.
-  #take(scope: number): number {
-    const w = step(this.#i32, STATE, RECOVER);
-    if (w > 0) return w;
-    this.#own(scope, 1);
-    if (w < 0) Atomics.store(this.#i32, DIED, 1);
-    return 0;
   }
 
   #own(scope: number, count: number): void {
@@ -310,19 +286,17 @@ export class RLock implements Shareable {
     return saved;
   }
 
-  /** @internal Condition.wait: re-acquire (blocking) and restore the saved depth. */
-  _acquireRestoreSync(saved: RLockSaved): void {
-    // The notifier usually releases within a few µs of waking us: spin longer
-    // than a plain acquire before parking a second time.
-    this.#acquireSync(currentScope(), Infinity, RESTORE_SPIN);
+  /**
+   * @internal Condition.wait, for both forms: re-acquire and restore the
+   * saved depth. The notifier usually releases within a few µs of waking
+   * the waiter: spin longer than a plain acquire before parking again.
+   */
+  *_restoring(saved: RLockSaved): Protocol<void> {
+    if (!this.#tryTake(saved.scope)) {
+      yield* this.#acquiring(saved.scope, Infinity, RESTORE_SPIN);
+    }
     this.#i32[COUNT] = saved.count;
     this.#i32[SCOPE] = saved.scope;
-  }
-
-  /** @internal Condition.wait: re-acquire (async) and restore the saved depth. */
-  async _acquireRestore(saved: RLockSaved): Promise<void> {
-    await this.#acquireAsync(saved.scope, Infinity, undefined);
-    this.#i32[COUNT] = saved.count;
   }
 
   toString(): string {

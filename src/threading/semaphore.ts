@@ -11,7 +11,16 @@ import {
   checkSignal,
   SYNC_FORM,
 } from '../internal/validate.js';
-import { deadlineOf, remaining, waitAsync, waitSync } from '../internal/wait.js';
+import {
+  abortedRejection,
+  deadlineOf,
+  PARK_DEADLINE,
+  PARK_OK,
+  park,
+  runAsync,
+  runSync,
+} from '../internal/blocking.js';
+import type { Protocol, Woken } from '../internal/blocking.js';
 import type { AcquireOptions, AcquireSyncOptions, Guard } from './guard.js';
 import { holdAsync, holdSync, RESOLVED_FALSE, RESOLVED_TRUE } from './guard.js';
 import { threadId } from 'node:worker_threads';
@@ -255,25 +264,27 @@ export class Semaphore implements Shareable {
             options.timeout,
           );
     const signal = checkSignal(options?.signal);
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     if (this.#tryTake()) return RESOLVED_TRUE;
     if (timeout === 0) return RESOLVED_FALSE;
-    return this.#acquireAsync(timeout, signal);
+    return runAsync(this.#acquiring(deadlineOf(timeout)), signal);
   }
 
-  async #acquireAsync(timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
+  // The slow path of both forms: announced in `waiters`, try, sleep on
+  // `value` while it is 0, in slices (to take back permits of killed holders).
+  *#acquiring(deadline: number): Protocol<boolean> {
     const i32 = this.#i32;
-    const deadline = deadlineOf(timeout);
-    for (;;) {
-      Atomics.add(i32, WAITERS, 1);
-      try {
+    Atomics.add(i32, WAITERS, 1);
+    try {
+      let woken: Woken = PARK_OK;
+      for (;;) {
         if (this.#tryTake()) return true;
-        const left = remaining(deadline);
-        if (left <= 0) return false;
-        await waitAsync(i32, VALUE, 0, Math.min(left, SLICE), signal);
-      } finally {
-        Atomics.sub(i32, WAITERS, 1);
+        if (woken === PARK_DEADLINE) return false;
+        woken = yield park(i32, VALUE, 0, deadline, SLICE);
       }
+    } finally {
+      Atomics.sub(i32, WAITERS, 1);
     }
   }
 
@@ -293,19 +304,7 @@ export class Semaphore implements Shareable {
           );
     if (this.#tryTake()) return true;
     if (timeout === 0) return false;
-    const i32 = this.#i32;
-    const deadline = deadlineOf(timeout);
-    Atomics.add(i32, WAITERS, 1);
-    try {
-      for (;;) {
-        if (this.#tryTake()) return true;
-        const left = remaining(deadline);
-        if (left <= 0) return false;
-        waitSync(i32, VALUE, 0, Math.min(left, SLICE));
-      }
-    } finally {
-      Atomics.sub(i32, WAITERS, 1);
-    }
+    return runSync(this.#acquiring(deadlineOf(timeout)));
   }
 
   /**

@@ -41,6 +41,7 @@ const entries = [
   'src/queue/entry/directory.ts',
   'src/multiprocessing/entry/server.ts',
   'src/multiprocessing/entry/io.ts',
+  'src/multiprocessing/child.ts',
   'src/cli/main.ts',
   'src/cli/bench-tasks.ts',
 ];
@@ -72,8 +73,10 @@ await build({
 // with `import('../../threading/index.js')` and the like
 // (src/futures/entry/revivers.ts), kept external here, so they resolve to
 // the public modules built above (dist/ mirrors src/, so the relative path
-// holds).
-const PUBLIC_MODULE = /^\.\.\/\.\.\/(threading|shared|queue|multiprocessing)\/index\.js$/;
+// holds). A Process child's runtime (multiprocessing/child.js) likewise: a
+// Process subclass in the user's module extends the public Process.
+const PUBLIC_MODULE =
+  /^\.\.\/\.\.\/((threading|shared|queue|multiprocessing)\/index|multiprocessing\/child)\.js$/;
 await build({
   ...common,
   entryPoints: ['src/futures/entry/thread-worker.ts', 'src/futures/entry/process-worker.ts'],

@@ -52,3 +52,9 @@ test('built package: `weft bench --scale tiny --json` runs from dist/', async ()
   assert.ok(out.workloads.length >= 2);
   for (const w of out.workloads) for (const m of w.modes) assert.equal(m.correct, true);
 });
+
+test('built package: a Process subclass and a Thread subclass from a user module run and report back', async () => {
+  const r = await node(['test/fixtures/built/subclasses.mjs']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { exitCode: 0, process: 84, thread: 15 });
+});

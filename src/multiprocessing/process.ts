@@ -76,7 +76,7 @@ const live = new Set<Process>();
 // A child started ahead of time; it stays unref'd (it never keeps this
 // process alive) until a Process takes it.
 function fork(): Spare {
-  const child = childProcess().fork(ENTRY, [String(process.pid)], {
+  const child = childProcess().fork(ENTRY, [String(process.pid), 'process'], {
     execArgv: childExecArgv(process.execArgv),
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -16,7 +16,6 @@ import { LedgerWriter } from '../ledger.js';
 import type { WorkerInit } from '../protocol.js';
 import { WorkerLoop } from '../worker-loop.js';
 import { loadRevivers } from './revivers.js';
-import { runProcess } from '../../multiprocessing/child.js';
 import type { ProcessRequest } from '../../multiprocessing/process.js';
 
 const LEDGER = 4;
@@ -43,6 +42,15 @@ function writeLedger(bytes: Buffer): void {
 
 let loop: WorkerLoop | undefined;
 
+// A Process child runs its target with the public weft/multiprocessing
+// modules (kept external by scripts/build.mjs), never a copy bundled here:
+// a Process subclass in the user's module extends that public Process, and
+// must be adopted by the same class. A child forked for a Process (argv[3])
+// starts loading them at once, while it waits as the warm spare.
+type ChildModule = typeof import('../../multiprocessing/child.js');
+let child: Promise<ChildModule> | undefined;
+const loadChild = (): Promise<ChildModule> => (child ??= import('../../multiprocessing/child.js'));
+
 function send(message: unknown): void {
   if (process.connected) process.send!(message);
 }
@@ -58,7 +66,7 @@ process.on('message', (message: unknown) => {
     return;
   }
   if ((message as { t?: unknown }).t === 'process') {
-    void runProcess(message as ProcessRequest);
+    void loadChild().then((c) => c.runProcess(message as ProcessRequest));
     return;
   }
   if ((message as { t?: unknown }).t === 'init') {
@@ -79,3 +87,4 @@ send({ t: 'ready' });
 // The parent passes its pid: if it died before now, process.ppid is already the new parent's.
 const parent = Number(process.argv[2]);
 watchParent(Number.isInteger(parent) && parent > 0 ? parent : process.ppid);
+if (process.argv[3] === 'process') void loadChild();

@@ -333,8 +333,10 @@ export class Future<T = unknown> extends Promise<T> {
     checkOptions(options, 'future.result(options)', WAIT_FORM);
     const timeout = checkTimeout(options.timeout);
     const signal = checkSignal(options.signal);
-    if (this.#state >= CANCELLED) return;
+    // The one rule for an aborted signal (docs/architecture.md, Waiting):
+    // it rejects with its reason even when the future is already done.
     signal?.throwIfAborted();
+    if (this.#state >= CANCELLED) return;
     if (timeout === 0) throw new TimeoutError(`The future is not done: ${this.toString()}`);
     await new Promise<void>((resolve, reject) => {
       let timer: LongTimer | undefined;

@@ -139,6 +139,15 @@ test('result({ signal }) rejects with the reason; the future is unaffected', asy
   assert.equal(f.done(), false);
 });
 
+test('an already-aborted signal rejects result() and exception() even on a done future (the one aborted-signal rule)', async () => {
+  const f = new Future<number>();
+  f.setResult(7);
+  const signal = AbortSignal.abort(new Error('already aborted'));
+  await assert.rejects(f.result({ signal }), /already aborted/);
+  await assert.rejects(f.exception({ signal }), /already aborted/);
+  assert.equal(await f.result(), 7);
+});
+
 test('setting a result twice: InvalidStateError, the first outcome is kept', () => {
   const f = new Future<number>();
   f.setResult(1);

@@ -362,12 +362,18 @@ export class QueueProxy<T = unknown> extends BaseProxy implements AsyncIterable<
   taskDone(): void {
     invokeSync(this, 'taskDone', []);
   }
-  /** Resolves once every item put has been marked done. */
-  async join(): Promise<void> {
+  /**
+   * Resolves once every item put has been marked done. It takes no options
+   * yet (Python's takes none); anything but an object there rejects, as
+   * weft/queue's `join` does.
+   */
+  async join(options?: Readonly<Record<string, never>>): Promise<void> {
+    optionsOf(options);
     await invoke(this, 'join', []);
   }
   /** Blocking form of {@link QueueProxy.join}: waits for the manager's answer in this thread. */
-  joinSync(): void {
+  joinSync(options?: Readonly<Record<string, never>>): void {
+    optionsOf(options);
     invokeSync(this, 'join', []);
   }
   /** Python 3.13's `shutdown(immediate)`. */

@@ -3,7 +3,13 @@
 // served.ts, never decoded here.
 
 import { isDeepStrictEqual } from 'node:util';
-import { comparePriority, priorityOf, type Priority } from '../internal/priority.js';
+import {
+  comparePriority,
+  priorityOf,
+  shapeError,
+  shapeOf,
+  type Priority,
+} from '../internal/priority.js';
 import { checkElement, typeInfo, type TypeInfo } from '../shared/types.js';
 import {
   CallError,
@@ -390,10 +396,16 @@ export class ServedQueue extends Served {
   #entry(v: unknown, t: unknown[] | undefined): Queued {
     let p: Priority | undefined;
     if (this.#kind === 'priority') {
+      // weft/queue's rule (internal/priority.ts): an orderable priority, of
+      // the one shape the queue holds now; else refused at the put.
       try {
         p = priorityOf(v);
+        const held = this.#items[0]?.p;
+        if (held !== undefined && shapeOf(held) !== shapeOf(p)) {
+          throw shapeError(shapeOf(held), shapeOf(p));
+        }
       } catch (error) {
-        throw new CallError('TypeError', 'ERR_INVALID_ARG_TYPE', (error as Error).message);
+        throw new CallError('TypeError', codeOf(error), (error as Error).message);
       }
     }
     return { v, t, p, seq: this.#seq++ };
@@ -414,7 +426,7 @@ export class ServedQueue extends Served {
       try {
         c = comparePriority(m.p!, entry.p!) || m.seq - entry.seq;
       } catch (error) {
-        throw new CallError('TypeError', 'ERR_INVALID_ARG_TYPE', (error as Error).message);
+        throw new CallError('TypeError', codeOf(error), (error as Error).message);
       }
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -511,4 +523,10 @@ export class ServedQueue extends Served {
 
 function shutDown(): CallError {
   return new CallError('QueueShutDown', 'ERR_QUEUE_SHUT_DOWN', 'The queue has been shut down');
+}
+
+// The code of a priority error (internal/priority.ts codes all it throws).
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'ERR_INVALID_ARG_TYPE';
 }

@@ -155,6 +155,8 @@ export type ErrorCode =
   | 'ERR_MANAGER_SERVED'
   /** A proxy names an object the Manager does not hold. `ManagerError`. */
   | 'ERR_MANAGER_NO_OBJECT'
+  /** An error's description from another thread or process was malformed; a plain `Error` that says so stands in for it. */
+  | 'ERR_MALFORMED_ERROR'
   /** A malformed Manager message (a frame too large, a bad reply). `ManagerError`. */
   | 'ERR_MANAGER_PROTOCOL'
   /** `create` with a typeid nobody registered. `ManagerError`. */

@@ -14,7 +14,7 @@
 // Error crosses as itself, tagged so it is never read as an error description.
 
 import { globalSlot, ERROR_CLASSES_KEY } from './globals.js';
-import { StateError, TimeoutError, WeftError } from './errors.js';
+import { codedError, StateError, TimeoutError, WeftError } from './errors.js';
 import { BrokenBarrierError } from './broken-barrier.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from './queue-errors.js';
 
@@ -189,5 +189,9 @@ function define(error: Error, key: string, value: unknown): void {
 }
 
 function malformed(): Error {
-  return new Error('A malformed error description arrived from another thread or process');
+  return codedError(
+    Error,
+    'ERR_MALFORMED_ERROR',
+    'A malformed error description arrived from another thread or process',
+  );
 }

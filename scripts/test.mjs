@@ -18,9 +18,27 @@ const args = process.argv.slice(2);
 const files = args.filter((a) => a.endsWith('.ts'));
 const flags = args.filter((a) => !a.endsWith('.ts'));
 const list = files.length > 0 ? files : find('test').sort();
+// The examples tests run the built examples (plain node, as `weft example`
+// does) when dist/ is newer than every source they are built from; else the
+// sources under tsx (test/helpers/examples.ts).
+function newest(dir) {
+  return Math.max(
+    0,
+    ...readdirSync(dir).map((name) => {
+      const path = join(dir, name);
+      const s = statSync(path);
+      return s.isDirectory() ? newest(path) : s.mtimeMs;
+    }),
+  );
+}
+const built = statSync('dist/examples', { throwIfNoEntry: false });
+const fresh =
+  built !== undefined &&
+  statSync('dist/cli/main.js', { throwIfNoEntry: false })?.mtimeMs >=
+    Math.max(newest('src'), newest('examples'));
 const result = spawnSync(
   process.execPath,
   ['--import', './scripts/register-tsx.mjs', '--test', '--test-concurrency=2', ...flags, ...list],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, ...(fresh ? { WEFT_TEST_BUILT: '1' } : {}) } },
 );
 process.exit(result.status ?? 1);

@@ -322,7 +322,7 @@ export function replyFrames(replies: readonly ReplyMessage[]): Buffer {
     try {
       payload = serialize([status, value, table]);
     } catch (error) {
-      payload = serialize([FAILED, errorData(error), undefined]);
+      payload = serialize([FAILED, uncopiable(error), undefined]);
     }
     frames.push(frame(id, payload));
   }
@@ -343,6 +343,47 @@ function openFifo(path: string, mode: number): number {
     throw refused();
   }
   return fd;
+}
+
+/** The error that replaces a reply whose value cannot be copied to its client. */
+function uncopiable(error: unknown): ErrorData {
+  return {
+    name: 'TypeError',
+    code: 'ERR_NOT_CLONEABLE',
+    message: `The result of the call could not be copied to the client: ${
+      (error as { message?: unknown })?.message ?? String(error)
+    }`,
+  };
+}
+
+/**
+ * Posts replies to a thread. A reply whose value cannot be cloned fails
+ * alone, as ERR_NOT_CLONEABLE: the others still go, and the server lives on.
+ */
+function postReplies(
+  port: import('node:worker_threads').MessagePort,
+  replies: ReplyMessage[] | ReplyMessage,
+): void {
+  try {
+    port.postMessage(replies);
+    return;
+  } catch (error) {
+    if (!Array.isArray(replies[0])) {
+      const [id] = replies as ReplyMessage;
+      port.postMessage([id, FAILED, uncopiable(error), undefined]);
+      return;
+    }
+  }
+  port.postMessage(
+    (replies as ReplyMessage[]).map((reply): ReplyMessage => {
+      try {
+        structuredClone(reply);
+        return reply;
+      } catch (error) {
+        return [reply[0], FAILED, uncopiable(error), undefined];
+      }
+    }),
+  );
 }
 
 function errorData(error: unknown): ErrorData {
@@ -470,11 +511,11 @@ export class ManagerServer {
     let answered = false;
     const conn = new Connection(this, (replies, sync) => {
       if (sync) {
-        syncPort.postMessage(replies[0]);
+        postReplies(syncPort, replies[0]!);
         Atomics.add(word, 0, 1);
         Atomics.notify(word, 0);
         answered = true;
-      } else port.postMessage(replies);
+      } else postReplies(port, replies);
     });
     this.#connections.add(conn);
     const onBytes = (requests: unknown): void => {

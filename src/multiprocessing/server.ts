@@ -351,7 +351,7 @@ function uncopiable(error: unknown): ErrorData {
     name: 'TypeError',
     code: 'ERR_NOT_CLONEABLE',
     message: `The result of the call could not be copied to the client: ${
-      (error as { message?: unknown })?.message ?? String(error)
+      error instanceof Error ? error.message : 'not cloneable'
     }`,
   };
 }

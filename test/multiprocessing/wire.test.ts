@@ -59,7 +59,7 @@ test('a header split across 1-byte chunks is read, and an oversized frame refuse
   const reader = new FrameReader(1024);
   const f = frame(9, Buffer.from('hello'));
   const got: string[] = [];
-  for (const byte of f) reader.push(Buffer.of(byte), (id, p) => got.push(`${id}:${p}`));
+  for (const byte of f) reader.push(Buffer.of(byte), (id, p) => got.push(`${id}:${p.toString()}`));
   assert.deepEqual(got, ['9:hello']);
   const big = Buffer.alloc(4);
   big.writeUInt32LE(4096, 0);

@@ -158,6 +158,7 @@ class Connection implements Caller {
     readonly server: ManagerServer,
     // Sends replies; `sync` when a blocked caller waits for this one.
     readonly send: (replies: ReplyMessage[], sync: boolean) => void,
+    readonly remote: boolean,
   ) {}
 
   /** Handles a request received as a frame on the socket. */
@@ -509,14 +510,18 @@ export class ManagerServer {
     word: Int32Array,
   ): void {
     let answered = false;
-    const conn = new Connection(this, (replies, sync) => {
-      if (sync) {
-        postReplies(syncPort, replies[0]!);
-        Atomics.add(word, 0, 1);
-        Atomics.notify(word, 0);
-        answered = true;
-      } else postReplies(port, replies);
-    });
+    const conn = new Connection(
+      this,
+      (replies, sync) => {
+        if (sync) {
+          postReplies(syncPort, replies[0]!);
+          Atomics.add(word, 0, 1);
+          Atomics.notify(word, 0);
+          answered = true;
+        } else postReplies(port, replies);
+      },
+      false,
+    );
     this.#connections.add(conn);
     const onBytes = (requests: unknown): void => {
       if (!Array.isArray(requests)) return;
@@ -578,13 +583,19 @@ export class ManagerServer {
     socket.on('error', () => {
       // 'close' follows.
     });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      this.#sockets.delete(socket);
+    const ended = (): void => {
       if (conn !== undefined) {
         this.#connections.delete(conn);
         conn.close();
       }
+    };
+    // A client never half-closes: its end (EOF, as its death gives) is the
+    // end of the connection, learnt before the socket's 'close' comes.
+    socket.on('end', ended);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.#sockets.delete(socket);
+      ended();
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -607,7 +618,7 @@ export class ManagerServer {
           clearTimeout(timer);
           socket.write(frame(0, mac(key, 'server', payload.subarray(NONCE_BYTES))));
           reader.limit = MAX_FRAME;
-          const c = new Connection(this, (replies) => socket.write(replyFrames(replies)));
+          const c = new Connection(this, (replies) => socket.write(replyFrames(replies)), true);
           conn = c;
           this.#connections.add(c);
         });

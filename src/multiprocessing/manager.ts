@@ -13,7 +13,8 @@ import { describe, argTypeError, codedError } from '../internal/errors.js';
 import type { ErrorCode } from '../internal/codes.js';
 import { weftModule } from '../internal/package-url.js';
 import { toTaskSpec, type AnyFunction, type Target } from '../internal/task-ref.js';
-import { checkInt, checkOptions, checkTimeout } from '../internal/validate.js';
+import { checkInt, checkOptions, checkSignal, checkTimeout } from '../internal/validate.js';
+import { setLongTimeout, type LongTimer } from '../internal/timer.js';
 import { typeInfo } from '../shared/types.js';
 import { checkAddress, checkAuthkey, type Address } from './address.js';
 import { channelFor, localChannel, type Channel } from './channel.js';
@@ -59,7 +60,19 @@ export interface ManagerConnectOptions {
   readonly address: Address;
   /** The manager's shared secret (its `manager.authkey`). */
   readonly authkey: Uint8Array | string;
+  /**
+   * Longest wait (ms) for the manager to answer: past it, `connect` rejects
+   * with `ERR_MANAGER_UNREACHABLE` (something that accepts but never answers
+   * as a manager would otherwise hold it forever). `Infinity` waits on.
+   * @default 10000
+   */
+  readonly timeout?: number;
+  /** Gives up connecting: `connect` rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
 }
+
+/** Default of {@link ManagerConnectOptions.timeout} (ms). */
+const CONNECT_TIMEOUT = 10_000;
 
 /** Options of a managed queue. */
 export interface ManagedQueueOptions {
@@ -228,7 +241,8 @@ export class Manager implements AsyncDisposable {
    * machine), as Python's `BaseManager.connect()`.
    *
    * @throws {AuthenticationError} `ERR_MANAGER_AUTH` for a wrong `authkey`.
-   * @throws {ManagerError} `ERR_MANAGER_UNREACHABLE` if nothing listens there.
+   * @throws {ManagerError} `ERR_MANAGER_UNREACHABLE` if nothing listens
+   * there, or what listens does not answer as a manager within `timeout`.
    */
   static async connect(options: ManagerConnectOptions): Promise<Manager> {
     if (typeof options !== 'object' || options === null) {
@@ -236,13 +250,38 @@ export class Manager implements AsyncDisposable {
     }
     const address = checkAddress(options.address);
     const authkey = checkAuthkey(options.authkey);
+    const timeout = checkTimeout(options.timeout ?? CONNECT_TIMEOUT);
+    const signal = checkSignal(options.signal);
+    signal?.throwIfAborted();
     const channel = channelFor(address, authkey, true);
     const manager = new Manager(address, authkey, channel, undefined, undefined);
+    let timer: LongTimer | undefined;
+    let onAbort: (() => void) | undefined;
     try {
-      await channel.call(0, 'ping', []);
+      await new Promise<void>((resolve, reject) => {
+        channel.call(0, 'ping', []).then(() => resolve(), reject);
+        if (timeout !== Infinity) {
+          timer = setLongTimeout(() => {
+            reject(
+              new ManagerError(
+                'ERR_MANAGER_UNREACHABLE',
+                `No manager answered at this address within ${timeout} ms`,
+              ),
+            );
+          }, timeout);
+        }
+        if (signal !== undefined) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the signal's reason, as given
+          onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
     } catch (error) {
       channel.close();
       throw error;
+    } finally {
+      timer?.clear();
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
     return manager;
   }

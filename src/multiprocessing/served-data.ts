@@ -322,6 +322,8 @@ export class ServedQueue extends Served {
   #unfinished = 0;
   #shutdown = false;
   readonly #getters: Wait[] = [];
+  /** A hand-off to a remote getter waits its turn of the event loop (see #wakeGetter). */
+  #handOff = false;
   readonly #putters: { wait: Wait; item: Queued }[] = [];
   readonly #joiners = new Set<Wait>();
 
@@ -467,7 +469,8 @@ export class ServedQueue extends Served {
   }
 
   #get(caller: Caller, request: number, timeout: number): unknown {
-    if (this.#items.length > 0) {
+    // Items wait for earlier getters during a hand-off (see #wakeGetter).
+    if (this.#items.length > 0 && this.#getters.length === 0) {
       const got = this.#take();
       this.#admit();
       return Out.of(got);
@@ -485,11 +488,25 @@ export class ServedQueue extends Served {
     return wait.promise;
   }
 
-  // Hands queued items to waiting getters, in order.
-  #wakeGetter(): void {
+  // Hands queued items to waiting getters, in order. An item for a remote
+  // getter waits one turn of the event loop (setImmediate, after the poll
+  // phase): a client that died (a SIGKILLed child whose exit the putter
+  // already saw) has its socket's end read by then, its wait cancelled, and
+  // the item goes to the next getter instead of to the dead one.
+  #wakeGetter(turned = false): void {
+    if (this.#handOff && !turned) return;
     while (this.#getters.length > 0 && this.#items.length > 0) {
+      const getter = this.#getters[0]!;
+      if (getter.caller.remote && !turned) {
+        this.#handOff = true;
+        setImmediate(() => {
+          this.#handOff = false;
+          this.#wakeGetter(true);
+        });
+        return;
+      }
       const got = this.#take();
-      if (!this.#getters[0]!.resolve(Out.of(got))) this.#items.unshift(got);
+      if (!getter.resolve(Out.of(got))) this.#items.unshift(got);
       this.#admit();
     }
   }

@@ -43,6 +43,12 @@ export class Out {
 export interface Caller {
   readonly id: number;
   readonly closed: boolean;
+  /**
+   * Whether the caller is reached over a socket (another thread or process):
+   * its death reaches the server as the socket's end, which may come after a
+   * message already on its way (see ServedQueue's hand-off).
+   */
+  readonly remote: boolean;
   /** Waits of this caller still pending, by request id (cancel, cleanup). */
   readonly waits: Map<number, Wait>;
   /** Objects that must hear when this caller goes away. */

@@ -158,6 +158,7 @@ class Connection implements Caller {
     readonly server: ManagerServer,
     // Sends replies; `sync` when a blocked caller waits for this one.
     readonly send: (replies: ReplyMessage[], sync: boolean) => void,
+    readonly remote: boolean,
   ) {}
 
   /** Handles a request received as a frame on the socket. */
@@ -322,7 +323,7 @@ export function replyFrames(replies: readonly ReplyMessage[]): Buffer {
     try {
       payload = serialize([status, value, table]);
     } catch (error) {
-      payload = serialize([FAILED, errorData(error), undefined]);
+      payload = serialize([FAILED, uncopiable(error), undefined]);
     }
     frames.push(frame(id, payload));
   }
@@ -343,6 +344,47 @@ function openFifo(path: string, mode: number): number {
     throw refused();
   }
   return fd;
+}
+
+/** The error that replaces a reply whose value cannot be copied to its client. */
+function uncopiable(error: unknown): ErrorData {
+  return {
+    name: 'TypeError',
+    code: 'ERR_NOT_CLONEABLE',
+    message: `The result of the call could not be copied to the client: ${
+      error instanceof Error ? error.message : 'not cloneable'
+    }`,
+  };
+}
+
+/**
+ * Posts replies to a thread. A reply whose value cannot be cloned fails
+ * alone, as ERR_NOT_CLONEABLE: the others still go, and the server lives on.
+ */
+function postReplies(
+  port: import('node:worker_threads').MessagePort,
+  replies: ReplyMessage[] | ReplyMessage,
+): void {
+  try {
+    port.postMessage(replies);
+    return;
+  } catch (error) {
+    if (!Array.isArray(replies[0])) {
+      const [id] = replies as ReplyMessage;
+      port.postMessage([id, FAILED, uncopiable(error), undefined]);
+      return;
+    }
+  }
+  port.postMessage(
+    (replies as ReplyMessage[]).map((reply): ReplyMessage => {
+      try {
+        structuredClone(reply);
+        return reply;
+      } catch (error) {
+        return [reply[0], FAILED, uncopiable(error), undefined];
+      }
+    }),
+  );
 }
 
 function errorData(error: unknown): ErrorData {
@@ -468,14 +510,18 @@ export class ManagerServer {
     word: Int32Array,
   ): void {
     let answered = false;
-    const conn = new Connection(this, (replies, sync) => {
-      if (sync) {
-        syncPort.postMessage(replies[0]);
-        Atomics.add(word, 0, 1);
-        Atomics.notify(word, 0);
-        answered = true;
-      } else port.postMessage(replies);
-    });
+    const conn = new Connection(
+      this,
+      (replies, sync) => {
+        if (sync) {
+          postReplies(syncPort, replies[0]!);
+          Atomics.add(word, 0, 1);
+          Atomics.notify(word, 0);
+          answered = true;
+        } else postReplies(port, replies);
+      },
+      false,
+    );
     this.#connections.add(conn);
     const onBytes = (requests: unknown): void => {
       if (!Array.isArray(requests)) return;
@@ -537,13 +583,19 @@ export class ManagerServer {
     socket.on('error', () => {
       // 'close' follows.
     });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      this.#sockets.delete(socket);
+    const ended = (): void => {
       if (conn !== undefined) {
         this.#connections.delete(conn);
         conn.close();
       }
+    };
+    // A client never half-closes: its end (EOF, as its death gives) is the
+    // end of the connection, learnt before the socket's 'close' comes.
+    socket.on('end', ended);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.#sockets.delete(socket);
+      ended();
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -566,7 +618,7 @@ export class ManagerServer {
           clearTimeout(timer);
           socket.write(frame(0, mac(key, 'server', payload.subarray(NONCE_BYTES))));
           reader.limit = MAX_FRAME;
-          const c = new Connection(this, (replies) => socket.write(replyFrames(replies)));
+          const c = new Connection(this, (replies) => socket.write(replyFrames(replies)), true);
           conn = c;
           this.#connections.add(c);
         });

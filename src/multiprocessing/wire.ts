@@ -46,9 +46,25 @@ export function joinFrames(list: readonly Buffer[]): Buffer {
   return out;
 }
 
-/** Cuts a byte stream into frames; keeps a partial frame for the next chunk. */
+let copied = 0;
+
+/**
+ * Bytes the frame readers of this thread have copied so far (a diagnostic for
+ * tests: moving a value must stay linear in its size).
+ */
+export function frameBytesCopied(): number {
+  return copied;
+}
+
+/**
+ * Cuts a byte stream into frames. A partial frame is kept as a list of chunks
+ * and joined once, when its last byte arrives: moving a value costs time
+ * linear in its size, however the stream is chunked.
+ */
 export class FrameReader {
-  #pending: Buffer | undefined;
+  /** The chunks of an incomplete frame (and whatever follows it). */
+  #chunks: Buffer[] = [];
+  #size = 0;
   #limit: number;
 
   constructor(limit: number) {
@@ -65,8 +81,19 @@ export class FrameReader {
    * buffering it.
    */
   push(chunk: Buffer, onFrame: (id: number, payload: Buffer) => void): void {
-    let buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-    this.#pending = undefined;
+    let buf = chunk;
+    if (this.#size > 0) {
+      this.#chunks.push(chunk);
+      this.#size += chunk.length;
+      if (this.#size < 4) return;
+      const length = this.#length();
+      if (length < 4 || length > this.#limit) throw protocolError('A frame is too large');
+      if (this.#size < 4 + length) return;
+      buf = Buffer.concat(this.#chunks, this.#size);
+      copied += this.#size;
+      this.#chunks = [];
+      this.#size = 0;
+    }
     let at = 0;
     while (buf.length - at >= 4) {
       const length = buf.readUInt32LE(at);
@@ -77,10 +104,26 @@ export class FrameReader {
       at += 4 + length;
     }
     if (at < buf.length) {
-      // Copy: the caller may reuse `chunk`, and a subarray pins the whole chunk.
-      buf = Buffer.from(buf.subarray(at));
-      this.#pending = buf;
+      // A tail cut from a larger buffer is copied, so as not to pin the whole
+      // buffer (bounded by one chunk); a whole chunk is kept as it is.
+      const rest = at === 0 ? buf : Buffer.from(buf.subarray(at));
+      if (at > 0) copied += rest.length;
+      this.#chunks.push(rest);
+      this.#size = rest.length;
     }
+  }
+
+  /** The length header of the pending frame, which may span chunks. */
+  #length(): number {
+    const first = this.#chunks[0]!;
+    if (first.length >= 4) return first.readUInt32LE(0);
+    const head = Buffer.alloc(4);
+    let at = 0;
+    for (const c of this.#chunks) {
+      at += c.copy(head, at, 0, Math.min(c.length, 4 - at));
+      if (at === 4) break;
+    }
+    return head.readUInt32LE(0);
   }
 }
 

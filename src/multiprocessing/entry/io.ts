@@ -109,7 +109,7 @@ socket.on('data', (chunk: Buffer) => {
       }
       if (stage === 'challenge') {
         if (payload.length !== NONCE_BYTES)
-          throw codedError(Error, 'ERR_MANAGER_AUTH', 'bad challenge');
+          throw codedError(Error, 'ERR_MANAGER_PROTOCOL', 'bad challenge');
         socket.write(frame(0, Buffer.concat([mac(authkey, 'client', payload), ours])));
         stage = 'verify';
         return;
@@ -125,7 +125,8 @@ socket.on('data', (chunk: Buffer) => {
       for (const bytes of pending) socket.write(bytes);
     });
   } catch {
-    fail(stage === 'ready' ? DEAD.GONE : DEAD.AUTH);
+    // Garbage in place of a challenge: whatever answers is no manager.
+    fail(stage === 'ready' ? DEAD.GONE : stage === 'challenge' ? DEAD.UNREACHABLE : DEAD.AUTH);
   }
   flushOut();
 });

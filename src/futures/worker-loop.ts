@@ -265,6 +265,25 @@ export class WorkerLoop {
     );
   }
 
+  // Runs the task once `ready` settles (its module, the revivers, the
+  // modules of registered classes in its arguments); a failure to load is
+  // the task's failure, never swallowed. Returns false: #run continues later.
+  #runAfter(ready: Promise<unknown>, id: number, code: number, args: unknown, slot: number): false {
+    this.#busy = true;
+    void ready.then(
+      () => {
+        this.#busy = false;
+        if (this.#run(code, args, slot)) this.#drain();
+      },
+      (error: unknown) => {
+        this.#id = id;
+        this.#t0 = now();
+        this.#resume(slot, P.K_ERROR, error);
+      },
+    );
+    return false;
+  }
+
   // Runs one task; returns false when it continues asynchronously (the
   // continuation calls #drain again).
   #run(code: number, args: unknown, slot: number): boolean {
@@ -278,42 +297,15 @@ export class WorkerLoop {
         this.#finish(slot, P.K_ERROR, fn.error);
         return true;
       }
-      this.#busy = true;
       const pending: Promise<unknown>[] = [];
       if (fn instanceof Promise) pending.push(fn);
       if (shared) pending.push(this.#revivers());
-      void Promise.all(pending).then(
-        () => {
-          this.#busy = false;
-          if (this.#run(code, args, slot)) this.#drain();
-        },
-        (error: unknown) => {
-          // The revivers failed to load: the task's failure, never swallowed.
-          this.#id = id;
-          this.#t0 = now();
-          this.#resume(slot, P.K_ERROR, error);
-        },
-      );
-      return false;
+      return this.#runAfter(Promise.all(pending), id, code, args, slot);
     }
     // Instances of registered classes whose modules this worker has not
     // loaded yet: import them first (then run again, or fail the task).
     const loading = shared ? preparePacked(args, true) : undefined;
-    if (loading !== undefined) {
-      this.#busy = true;
-      loading.then(
-        () => {
-          this.#busy = false;
-          if (this.#run(code, args, slot)) this.#drain();
-        },
-        (error: unknown) => {
-          this.#id = id;
-          this.#t0 = now();
-          this.#resume(slot, P.K_ERROR, error);
-        },
-      );
-      return false;
-    }
+    if (loading !== undefined) return this.#runAfter(loading, id, code, args, slot);
     if ((code & P.F_WATCH) !== 0) {
       this.flush();
       this.#post({ t: 'started', slot });
